@@ -1,0 +1,362 @@
+/*
+ * arrayio.h - move N-dimensional strided arrays between memory and files.
+ *
+ * This header is the manual of libarrayio.  Every public function is
+ * documented here: what it does, what it returns, and every error it reports.
+ *
+ * The one idea
+ * ------------
+ * An array is described by an arrayio_view: a pointer to its first element,
+ * an item size in bytes, a number of dimensions and, for each dimension, an
+ * extent (shape) and a byte stride.  Strides may be negative (reversed axes)
+ * or zero (broadcast axes).  The library never interprets the bytes of an
+ * item; it only moves them.
+ *
+ * A view is serialised as a "stream": its items one after another, in C
+ * (row-major, last index fastest) or Fortran (column-major, first index
+ * fastest) order.  That stream is exactly what NumPy's
+ * ndarray.tobytes(order) returns.  pack() writes the stream into memory,
+ * unpack() scatters a stream into a view, copy() moves a view into another,
+ * the cursor produces or consumes a stream in pieces of any length, and the
+ * fd functions move the stream to or from a file descriptor.
+ *
+ * Conventions
+ * -----------
+ * - Every function that can fail returns an int status: ARRAYIO_OK (0) on
+ *   success or one of the positive arrayio_status codes.  The numeric values
+ *   are stable across releases; arrayio_error_name() and arrayio_strerror()
+ *   name them.
+ * - Nothing is ever partially validated: a function that reports a
+ *   validation error (anything except ARRAYIO_ERR_OS, ARRAYIO_ERR_EOF,
+ *   ARRAYIO_ERR_INTERRUPTED, ARRAYIO_ERR_NO_PROGRESS and ARRAYIO_ERR_NOMEM)
+ *   has touched no memory and no file.
+ * - Symbols are prefixed arrayio_ / ARRAYIO_.  The library is C99 + POSIX and
+ *   thread-safe: it has no global state; distinct calls may run concurrently
+ *   on distinct memory.
+ * - The library never installs signal handlers.  Writing to a pipe or socket
+ *   whose reader is gone raises SIGPIPE in a program that did not ignore it;
+ *   with SIGPIPE ignored the write fails with ARRAYIO_ERR_OS and EPIPE.
+ */
+#ifndef ARRAYIO_H
+#define ARRAYIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ----------------------------------------------------------------------- */
+/* Version                                                                  */
+/* ----------------------------------------------------------------------- */
+
+#define ARRAYIO_VERSION_MAJOR 0
+#define ARRAYIO_VERSION_MINOR 1
+#define ARRAYIO_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, e.g. 100 for 0.1.0 */
+#define ARRAYIO_VERSION_NUMBER                                                \
+    (ARRAYIO_VERSION_MAJOR * 10000 + ARRAYIO_VERSION_MINOR * 100 +            \
+     ARRAYIO_VERSION_PATCH)
+#define ARRAYIO_VERSION_STRING "0.1.0"
+
+/* Symbol visibility: only functions marked ARRAYIO_API are exported from the
+ * shared library.  Define ARRAYIO_API yourself to override. */
+#ifndef ARRAYIO_API
+#if defined(__GNUC__) && (__GNUC__ >= 4)
+#define ARRAYIO_API __attribute__((visibility("default")))
+#else
+#define ARRAYIO_API
+#endif
+#endif
+
+/* Version of the library actually linked: ARRAYIO_VERSION_NUMBER and
+ * ARRAYIO_VERSION_STRING of the build.  Compare with the macros to detect a
+ * header/library mismatch. */
+ARRAYIO_API unsigned arrayio_version_number(void);
+ARRAYIO_API const char *arrayio_version_string(void);
+
+/* ----------------------------------------------------------------------- */
+/* Status codes                                                             */
+/* ----------------------------------------------------------------------- */
+
+typedef enum arrayio_status {
+    ARRAYIO_OK = 0,
+    /* A required pointer argument is NULL (the view, its shape or strides
+     * when ndim > 0, its data when it has items, an output buffer). */
+    ARRAYIO_ERR_NULL = 1,
+    /* itemsize is 0. */
+    ARRAYIO_ERR_ITEMSIZE = 2,
+    /* ndim is negative or greater than ARRAYIO_MAX_DIMS. */
+    ARRAYIO_ERR_NDIM = 3,
+    /* A dimension of the shape is negative. */
+    ARRAYIO_ERR_SHAPE = 4,
+    /* A size, stride product, byte extent or file offset does not fit:
+     * the item count times the item size, or the span of bytes the view
+     * touches, exceeds PTRDIFF_MAX, or the view wraps around the address
+     * space, or offset + size exceeds the largest file offset. */
+    ARRAYIO_ERR_OVERFLOW = 5,
+    /* order is neither ARRAYIO_ORDER_C nor ARRAYIO_ORDER_F. */
+    ARRAYIO_ERR_ORDER = 6,
+    /* Two views (copy) differ in ndim, shape or itemsize. */
+    ARRAYIO_ERR_MISMATCH = 7,
+    /* A caller's buffer is smaller than the stream it must hold or supply,
+     * or a staging buffer size of 0 was given with a buffer. */
+    ARRAYIO_ERR_SIZE = 8,
+    /* A contiguous buffer passed to pack/unpack overlaps the view's bytes.
+     * Use arrayio_copy for overlapping data. */
+    ARRAYIO_ERR_OVERLAP = 9,
+    /* A system call failed; the errno value is in arrayio_io.sys_errno (and
+     * in errno). */
+    ARRAYIO_ERR_OS = 10,
+    /* End of file reached before the whole stream was read; arrayio_io.done
+     * says how many bytes were read (and stored in the view). */
+    ARRAYIO_ERR_EOF = 11,
+    /* A system call was interrupted by a signal and the caller asked for
+     * ARRAYIO_IO_RETURN_EINTR; arrayio_io.done is the progress so far, and
+     * calling again with the same arrayio_io resumes. */
+    ARRAYIO_ERR_INTERRUPTED = 12,
+    /* write() or pwrite() returned 0 for a non-empty request, so the loop
+     * cannot progress (seen on some devices); done says what got out. */
+    ARRAYIO_ERR_NO_PROGRESS = 13,
+    /* A staging or temporary buffer could not be allocated. */
+    ARRAYIO_ERR_NOMEM = 14,
+    /* An argument is out of range: a negative file offset, a resume
+     * position (arrayio_io.done, arrayio_cursor_seek) past the end of the
+     * stream. */
+    ARRAYIO_ERR_RANGE = 15
+} arrayio_status;
+
+/* Number of status codes; every code c satisfies 0 <= c < ARRAYIO_STATUS_COUNT. */
+#define ARRAYIO_STATUS_COUNT 16
+
+/* The symbolic name of a status code ("ARRAYIO_ERR_SHAPE"), or
+ * "ARRAYIO_ERR_UNKNOWN" for a value that is not one.  Never NULL; the string
+ * is static. */
+ARRAYIO_API const char *arrayio_error_name(int status);
+
+/* A one-line English description of a status code ("negative dimension in
+ * shape"), or "unknown status code".  Never NULL; the string is static. */
+ARRAYIO_API const char *arrayio_strerror(int status);
+
+/* ----------------------------------------------------------------------- */
+/* Views                                                                    */
+/* ----------------------------------------------------------------------- */
+
+/* The largest ndim a view may have.  NumPy allows 64 dimensions since 2.0. */
+#define ARRAYIO_MAX_DIMS 64
+
+/* Stream orders.  The values are the characters NumPy uses. */
+#define ARRAYIO_ORDER_C 'C'
+#define ARRAYIO_ORDER_F 'F'
+
+typedef struct arrayio_view {
+    /* Address of the item whose indices are all zero.  With negative
+     * strides other items lie below it.  May be NULL only when the view has
+     * no items. */
+    void *data;
+    /* Bytes per item, >= 1.  Any size: the library never looks inside. */
+    size_t itemsize;
+    /* Number of dimensions, 0 (a single item) to ARRAYIO_MAX_DIMS. */
+    int ndim;
+    /* ndim extents, each >= 0.  May be NULL when ndim == 0. */
+    const int64_t *shape;
+    /* ndim byte strides, any sign, zero allowed.  May be NULL when
+     * ndim == 0. */
+    const int64_t *strides;
+} arrayio_view;
+
+/* Flags of arrayio_extent.flags */
+#define ARRAYIO_C_CONTIGUOUS 1u /* the C-order stream is the memory at data */
+#define ARRAYIO_F_CONTIGUOUS 2u /* the F-order stream is the memory at data */
+
+typedef struct arrayio_extent {
+    uint64_t nitems; /* product of the shape (1 for ndim == 0) */
+    uint64_t nbytes; /* nitems * itemsize: the length of the stream */
+    /* The bytes the view touches are [data + low, data + high).
+     * low <= 0 <= high; low == high == 0 when the view has no items.  A
+     * binding checks this range against the memory it really owns. */
+    int64_t low;
+    int64_t high;
+    unsigned flags; /* ARRAYIO_C_CONTIGUOUS | ARRAYIO_F_CONTIGUOUS */
+} arrayio_extent;
+
+/* Validate a view and describe it.
+ *
+ * Checks, in this order: view non-NULL, itemsize >= 1, 0 <= ndim <=
+ * ARRAYIO_MAX_DIMS, shape and strides non-NULL when ndim > 0, every
+ * extent >= 0, item count and byte count (ignoring zero extents) within
+ * PTRDIFF_MAX, data non-NULL when the view has items, the touched byte span
+ * within PTRDIFF_MAX and not wrapping around the address space.  Strides of
+ * a view without items are not checked.  All arithmetic is overflow-checked.
+ *
+ * out may be NULL to validate only; on error *out is left untouched.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL, ARRAYIO_ERR_ITEMSIZE,
+ * ARRAYIO_ERR_NDIM, ARRAYIO_ERR_SHAPE or ARRAYIO_ERR_OVERFLOW. */
+ARRAYIO_API int arrayio_view_check(const arrayio_view *view,
+                                   arrayio_extent *out);
+
+/* ----------------------------------------------------------------------- */
+/* Whole-view kernels                                                       */
+/* ----------------------------------------------------------------------- */
+
+/* Pack: write the view's stream in `order` into out[0 .. nbytes).
+ * out_size is the room at out; it must be >= nbytes (bytes past nbytes are
+ * left alone).  out must not overlap the view's bytes.
+ * Returns ARRAYIO_OK, a view_check error, ARRAYIO_ERR_ORDER,
+ * ARRAYIO_ERR_NULL (out is NULL while nbytes > 0), ARRAYIO_ERR_SIZE or
+ * ARRAYIO_ERR_OVERLAP; on error nothing is written. */
+ARRAYIO_API int arrayio_pack(const arrayio_view *view, int order, void *out,
+                             size_t out_size);
+
+/* Unpack: scatter in[0 .. nbytes) into the view, taking the bytes as the
+ * view's stream in `order`.  in_size must be >= nbytes (extra bytes are
+ * ignored).  in must not overlap the view's bytes.  When the view has
+ * overlapping items (zero strides), the item written last in stream order
+ * wins.
+ * Returns as arrayio_pack; on error the view is untouched. */
+ARRAYIO_API int arrayio_unpack(const arrayio_view *view, int order,
+                               const void *in, size_t in_size);
+
+/* Copy: dst[i] = src[i] for every index i.  Both views must have the same
+ * itemsize, ndim and shape (broadcast a source by giving it zero strides).
+ * Source and destination may overlap in any way: the result is as if the
+ * source were first copied to a temporary; when they do overlap (and are not
+ * the very same view) the library allocates that temporary, nbytes long.
+ * When dst itself has overlapping items (zero strides), which source item
+ * lands there is unspecified.
+ * Returns ARRAYIO_OK, a view_check error (of either view),
+ * ARRAYIO_ERR_MISMATCH or ARRAYIO_ERR_NOMEM; on error dst is untouched. */
+ARRAYIO_API int arrayio_copy(const arrayio_view *dst, const arrayio_view *src);
+
+/* ----------------------------------------------------------------------- */
+/* Cursor: a stream produced or consumed in pieces                           */
+/* ----------------------------------------------------------------------- */
+
+/* A cursor walks a view's stream and may stop at any byte, including inside
+ * an item, so a fixed-size buffer serves views of any item size.  It is a
+ * plain struct (about 1.6 KiB): keep it on the stack; it owns no memory and
+ * needs no cleanup.  Only `pos` and `total` are for reading; everything else
+ * is private to the library and may change between releases.  The view's
+ * shape and strides arrays are copied at init and need not outlive it; its
+ * data must stay valid while the cursor is used. */
+typedef struct arrayio_cursor {
+    uint64_t pos;   /* bytes of the stream produced/consumed so far */
+    uint64_t total; /* length of the stream (the view's nbytes) */
+    /* private */
+    char *base;
+    size_t block;   /* bytes of one contiguous block */
+    size_t boff;    /* bytes of the current block already done */
+    uint64_t off;   /* byte offset of the current block from base (mod 2^64) */
+    int ndim;       /* loop dimensions, outermost first */
+    int order;
+    int64_t shape[ARRAYIO_MAX_DIMS];
+    int64_t strides[ARRAYIO_MAX_DIMS];
+    int64_t index[ARRAYIO_MAX_DIMS];
+} arrayio_cursor;
+
+/* Prepare cur to walk `view` in `order`, at position 0.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL (cur is NULL), a view_check error or
+ * ARRAYIO_ERR_ORDER; on error *cur is not usable. */
+ARRAYIO_API int arrayio_cursor_init(arrayio_cursor *cur,
+                                    const arrayio_view *view, int order);
+
+/* Move to byte `pos` of the stream (0 <= pos <= total), in O(ndim).
+ * Returns ARRAYIO_OK or ARRAYIO_ERR_RANGE (pos > total; cursor unchanged). */
+ARRAYIO_API int arrayio_cursor_seek(arrayio_cursor *cur, uint64_t pos);
+
+/* Fill: copy the next min(size, total - pos) bytes of the stream from the
+ * view into buf and advance.  Returns the number of bytes written to buf
+ * (0 at the end of the stream).  buf must not overlap the view. */
+ARRAYIO_API size_t arrayio_cursor_fill(arrayio_cursor *cur, void *buf,
+                                       size_t size);
+
+/* Drain: take the next min(size, total - pos) bytes of the stream from buf,
+ * store them in the view and advance.  Returns the number of bytes consumed
+ * (0 at the end of the stream).  buf must not overlap the view. */
+ARRAYIO_API size_t arrayio_cursor_drain(arrayio_cursor *cur, const void *buf,
+                                        size_t size);
+
+/* Zero-copy access: the memory holding the next bytes of the stream.
+ * Sets *ptr to the address of byte `pos` of the stream inside the view and
+ * returns how many bytes from there on are stored contiguously in memory in
+ * stream order (the rest of the current block; 0 at the end of the stream).
+ * Does not advance: follow with arrayio_cursor_seek(cur, cur->pos + n). */
+ARRAYIO_API size_t arrayio_cursor_span(const arrayio_cursor *cur, void **ptr);
+
+/* ----------------------------------------------------------------------- */
+/* File descriptors                                                         */
+/* ----------------------------------------------------------------------- */
+
+/* Default size of the staging buffer for strided views: large enough to
+ * amortise system calls, small enough to stay in the L2 cache. */
+#define ARRAYIO_DEFAULT_BUFFER_SIZE ((size_t)256 * 1024)
+
+/* The most bytes passed to one read/write/pread/pwrite call.  macOS rejects
+ * counts above INT_MAX and Linux transfers at most 0x7ffff000 per call. */
+#define ARRAYIO_MAX_SYSCALL_BYTES ((size_t)1 << 30)
+
+/* Flags of arrayio_io.flags */
+/* Return ARRAYIO_ERR_INTERRUPTED when a system call fails with EINTR instead
+ * of retrying it, so the caller can run its signal handling and resume. */
+#define ARRAYIO_IO_RETURN_EINTR 1u
+
+/* In/out parameters of the fd functions.  Zero-initialise it
+ * (arrayio_io io = {0};) for the defaults.  A NULL arrayio_io pointer means
+ * all defaults and no progress report. */
+typedef struct arrayio_io {
+    /* In: bytes of the stream already moved by an earlier call; the call
+     * resumes there (0 for a fresh transfer).  Out: bytes moved in total,
+     * including on failure.  For the positioned calls, byte k of the stream
+     * is at file offset offset + k. */
+    uint64_t done;
+    /* Out: errno of the failed system call for ARRAYIO_ERR_OS, else 0. */
+    int sys_errno;
+    /* In: ARRAYIO_IO_* flags. */
+    unsigned flags;
+    /* In: staging buffer for strided views, or NULL to allocate one of
+     * buffer_size bytes (ARRAYIO_DEFAULT_BUFFER_SIZE when buffer_size is 0)
+     * for the duration of the call.  Contiguous data never goes through it:
+     * it is written from, or read into, the view's own memory. */
+    void *buffer;
+    size_t buffer_size;
+} arrayio_io;
+
+/* Write the view's stream in `order` to fd at its current position, with
+ * write(2).  Partial writes are continued and EINTR retried (or returned,
+ * see ARRAYIO_IO_RETURN_EINTR); each call moves at most
+ * ARRAYIO_MAX_SYSCALL_BYTES.
+ * Returns ARRAYIO_OK, a view_check error, ARRAYIO_ERR_ORDER,
+ * ARRAYIO_ERR_RANGE (io->done > nbytes), ARRAYIO_ERR_SIZE (buffer given
+ * with buffer_size 0), ARRAYIO_ERR_NOMEM, ARRAYIO_ERR_OS (errno in
+ * io->sys_errno, e.g. EAGAIN on a full non-blocking descriptor, ENOSPC,
+ * EPIPE), ARRAYIO_ERR_INTERRUPTED or ARRAYIO_ERR_NO_PROGRESS.  io->done
+ * says how many bytes of the stream did get out; bytes that did not are
+ * never counted. */
+ARRAYIO_API int arrayio_write_fd(int fd, const arrayio_view *view, int order,
+                                 arrayio_io *io);
+
+/* Read nbytes from fd at its current position, with read(2), and store them
+ * in the view as its stream in `order`.  Short reads are continued.
+ * Returns as arrayio_write_fd, plus ARRAYIO_ERR_EOF when the file ends
+ * first.  On any failure the first io->done bytes of the stream are stored
+ * in the view; the rest of the view is untouched. */
+ARRAYIO_API int arrayio_read_fd(int fd, const arrayio_view *view, int order,
+                                arrayio_io *io);
+
+/* As arrayio_write_fd, but with pwrite(2) at file offset `offset` (>= 0);
+ * the descriptor's own position is neither used nor moved.  Adds
+ * ARRAYIO_ERR_RANGE for a negative offset and ARRAYIO_ERR_OVERFLOW when
+ * offset + nbytes exceeds the largest file offset. */
+ARRAYIO_API int arrayio_pwrite_fd(int fd, const arrayio_view *view, int order,
+                                  int64_t offset, arrayio_io *io);
+
+/* As arrayio_read_fd, but with pread(2) at file offset `offset` (>= 0). */
+ARRAYIO_API int arrayio_pread_fd(int fd, const arrayio_view *view, int order,
+                                 int64_t offset, arrayio_io *io);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARRAYIO_H */

@@ -1,0 +1,177 @@
+/* Loops that move a view's stream to and from file descriptors. */
+#define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64
+
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Blocks at least this long are moved straight between the file and the
+ * view's memory; shorter ones are gathered into the staging buffer so each
+ * system call moves a useful amount. */
+#define DIRECT_MIN_BLOCK ((size_t)64 * 1024)
+
+#define OFF_T_MAX ((int64_t)(sizeof(off_t) >= 8 ? INT64_MAX : INT32_MAX))
+
+typedef struct transfer {
+    int fd;
+    int writing;
+    int positioned;
+    int64_t offset; /* file offset of stream byte 0 (positioned only) */
+    unsigned flags;
+} transfer;
+
+/* Move n bytes between mem and the file, the first of them being byte
+ * `at` of the stream.  *moved receives the bytes that did move, whatever
+ * the outcome. */
+static int sys_loop(const transfer *t, char *mem, size_t n, uint64_t at,
+                    size_t *moved, int *err)
+{
+    size_t done = 0;
+    int st = ARRAYIO_OK;
+
+    while (done < n) {
+        size_t want = n - done;
+        ssize_t r;
+
+        if (want > ARRAYIO_MAX_SYSCALL_BYTES)
+            want = ARRAYIO_MAX_SYSCALL_BYTES;
+        if (t->positioned) {
+            /* checked on entry: offset + total <= OFF_T_MAX */
+            off_t where = (off_t)(t->offset + (int64_t)(at + done));
+            r = t->writing ? pwrite(t->fd, mem + done, want, where)
+                           : pread(t->fd, mem + done, want, where);
+        } else {
+            r = t->writing ? write(t->fd, mem + done, want)
+                           : read(t->fd, mem + done, want);
+        }
+        if (r < 0) {
+            if (errno == EINTR) {
+                if (t->flags & ARRAYIO_IO_RETURN_EINTR) {
+                    st = ARRAYIO_ERR_INTERRUPTED;
+                    break;
+                }
+                continue;
+            }
+            *err = errno;
+            st = ARRAYIO_ERR_OS;
+            break;
+        }
+        if (r == 0) {
+            st = t->writing ? ARRAYIO_ERR_NO_PROGRESS : ARRAYIO_ERR_EOF;
+            break;
+        }
+        done += (size_t)r;
+    }
+    *moved = done;
+    return st;
+}
+
+static int run(const transfer *t, const arrayio_view *view, int order,
+               arrayio_io *io)
+{
+    arrayio_io defaults = {0, 0, 0u, NULL, 0};
+    arrayio_cursor cur;
+    char *buf, *owned = NULL;
+    size_t bufsize, moved;
+    int st, err = 0;
+
+    if (io == NULL)
+        io = &defaults;
+    io->sys_errno = 0;
+    st = arrayio_cursor_init(&cur, view, order);
+    if (st != ARRAYIO_OK)
+        return st;
+    if (t->positioned) {
+        if (t->offset < 0)
+            return ARRAYIO_ERR_RANGE;
+        if (cur.total > (uint64_t)(OFF_T_MAX - t->offset))
+            return ARRAYIO_ERR_OVERFLOW;
+    }
+    if (io->buffer != NULL && io->buffer_size == 0)
+        return ARRAYIO_ERR_SIZE;
+    if (arrayio_cursor_seek(&cur, io->done) != ARRAYIO_OK)
+        return ARRAYIO_ERR_RANGE;
+    if (cur.pos == cur.total)
+        return ARRAYIO_OK;
+
+    if (cur.block == cur.total || cur.block >= DIRECT_MIN_BLOCK) {
+        /* Contiguous runs: no copy. */
+        while (st == ARRAYIO_OK && cur.pos < cur.total) {
+            void *mem;
+            size_t n = arrayio_cursor_span(&cur, &mem);
+            st = sys_loop(t, (char *)mem, n, io->done, &moved, &err);
+            io->done += moved;
+            arrayio_cursor_seek(&cur, io->done);
+        }
+        goto out;
+    }
+
+    bufsize = io->buffer_size ? io->buffer_size : ARRAYIO_DEFAULT_BUFFER_SIZE;
+    buf = (char *)io->buffer;
+    if (buf == NULL) {
+        if ((uint64_t)bufsize > cur.total - cur.pos)
+            bufsize = (size_t)(cur.total - cur.pos);
+        buf = owned = (char *)malloc(bufsize);
+        if (owned == NULL)
+            return ARRAYIO_ERR_NOMEM;
+    }
+    if (t->writing) {
+        while (st == ARRAYIO_OK && cur.pos < cur.total) {
+            size_t n = arrayio_cursor_fill(&cur, buf, bufsize);
+            st = sys_loop(t, buf, n, io->done, &moved, &err);
+            io->done += moved;
+        }
+    } else {
+        while (st == ARRAYIO_OK && cur.pos < cur.total) {
+            uint64_t left = cur.total - cur.pos;
+            size_t n = (uint64_t)bufsize < left ? bufsize : (size_t)left;
+            st = sys_loop(t, buf, n, io->done, &moved, &err);
+            arrayio_cursor_drain(&cur, buf, moved);
+            io->done += moved;
+        }
+    }
+    free(owned);
+out:
+    if (st == ARRAYIO_ERR_OS) {
+        io->sys_errno = err;
+        errno = err;
+    }
+    return st;
+}
+
+int arrayio_write_fd(int fd, const arrayio_view *view, int order,
+                     arrayio_io *io)
+{
+    transfer t = {fd, 1, 0, 0, 0u};
+    t.flags = io ? io->flags : 0u;
+    return run(&t, view, order, io);
+}
+
+int arrayio_read_fd(int fd, const arrayio_view *view, int order, arrayio_io *io)
+{
+    transfer t = {fd, 0, 0, 0, 0u};
+    t.flags = io ? io->flags : 0u;
+    return run(&t, view, order, io);
+}
+
+int arrayio_pwrite_fd(int fd, const arrayio_view *view, int order,
+                      int64_t offset, arrayio_io *io)
+{
+    transfer t = {fd, 1, 1, 0, 0u};
+    t.offset = offset;
+    t.flags = io ? io->flags : 0u;
+    return run(&t, view, order, io);
+}
+
+int arrayio_pread_fd(int fd, const arrayio_view *view, int order,
+                     int64_t offset, arrayio_io *io)
+{
+    transfer t = {fd, 0, 1, 0, 0u};
+    t.offset = offset;
+    t.flags = io ? io->flags : 0u;
+    return run(&t, view, order, io);
+}

@@ -1,0 +1,63 @@
+/* Internal declarations shared by the library's sources.  Not installed. */
+#ifndef ARRAYIO_INTERNAL_H
+#define ARRAYIO_INTERNAL_H
+
+#include "arrayio.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Overflow-checked int64 arithmetic: return 0 and store the result, or
+ * return 1 when the exact result does not fit. */
+static inline int arrayio__mul_i64(int64_t a, int64_t b, int64_t *r)
+{
+    if (a == 0 || b == 0) {
+        *r = 0;
+        return 0;
+    }
+    if (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
+              : (b > 0 ? a < INT64_MIN / b : b < INT64_MAX / a))
+        return 1;
+    *r = a * b;
+    return 0;
+}
+
+static inline int arrayio__add_i64(int64_t a, int64_t b, int64_t *r)
+{
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b))
+        return 1;
+    *r = a + b;
+    return 0;
+}
+
+/* The loop plan of a view in a stream order: extents of 1 dropped,
+ * dimensions whose strides chain merged, and trailing dimensions that are
+ * contiguous folded into `block`, the bytes of one contiguous block.  The
+ * stream is then: for each index of the loop dims (outermost first, last
+ * fastest), `block` bytes at base + sum(index[d] * strides[d]). */
+typedef struct arrayio_plan {
+    arrayio_extent ext;
+    size_t block;
+    int ndim;
+    int64_t shape[ARRAYIO_MAX_DIMS];
+    int64_t strides[ARRAYIO_MAX_DIMS];
+} arrayio_plan;
+
+/* Validate `view` and plan it in `order`.  Returns an arrayio_status. */
+int arrayio__plan(const arrayio_view *view, int order, arrayio_plan *plan);
+
+/* count blocks of `block` bytes: dst + i*dstride <- src + i*sstride. */
+void arrayio__copy_blocks(char *dst, ptrdiff_t dstride, const char *src,
+                          ptrdiff_t sstride, size_t block, size_t count);
+
+/* 1 when [a, a + alen) and [b, b + blen) share a byte. */
+static inline int arrayio__ranges_overlap(const void *a, size_t alen,
+                                          const void *b, size_t blen)
+{
+    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+    if (alen == 0 || blen == 0)
+        return 0;
+    return pa < pb + blen && pb < pa + alen;
+}
+
+#endif

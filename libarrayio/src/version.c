@@ -1,0 +1,42 @@
+/* Version and status names. */
+#include "internal.h"
+
+unsigned arrayio_version_number(void) { return ARRAYIO_VERSION_NUMBER; }
+
+const char *arrayio_version_string(void) { return ARRAYIO_VERSION_STRING; }
+
+static const struct {
+    const char *name;
+    const char *text;
+} status_table[ARRAYIO_STATUS_COUNT] = {
+    {"ARRAYIO_OK", "success"},
+    {"ARRAYIO_ERR_NULL", "required pointer argument is NULL"},
+    {"ARRAYIO_ERR_ITEMSIZE", "item size is 0"},
+    {"ARRAYIO_ERR_NDIM", "number of dimensions is negative or above ARRAYIO_MAX_DIMS"},
+    {"ARRAYIO_ERR_SHAPE", "negative dimension in shape"},
+    {"ARRAYIO_ERR_OVERFLOW", "size, stride or offset arithmetic overflows"},
+    {"ARRAYIO_ERR_ORDER", "order is neither 'C' nor 'F'"},
+    {"ARRAYIO_ERR_MISMATCH", "views differ in item size, ndim or shape"},
+    {"ARRAYIO_ERR_SIZE", "buffer is too small"},
+    {"ARRAYIO_ERR_OVERLAP", "buffer overlaps the view"},
+    {"ARRAYIO_ERR_OS", "system call failed (see errno)"},
+    {"ARRAYIO_ERR_EOF", "end of file before the whole array was read"},
+    {"ARRAYIO_ERR_INTERRUPTED", "interrupted by a signal; resumable"},
+    {"ARRAYIO_ERR_NO_PROGRESS", "write returned 0 bytes"},
+    {"ARRAYIO_ERR_NOMEM", "out of memory"},
+    {"ARRAYIO_ERR_RANGE", "offset or position out of range"},
+};
+
+const char *arrayio_error_name(int status)
+{
+    if (status < 0 || status >= ARRAYIO_STATUS_COUNT)
+        return "ARRAYIO_ERR_UNKNOWN";
+    return status_table[status].name;
+}
+
+const char *arrayio_strerror(int status)
+{
+    if (status < 0 || status >= ARRAYIO_STATUS_COUNT)
+        return "unknown status code";
+    return status_table[status].text;
+}
