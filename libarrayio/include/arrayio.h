@@ -112,9 +112,10 @@ typedef enum arrayio_status {
     /* End of file reached before the whole stream was read; arrayio_io.done
      * says how many bytes were read (and stored in the view). */
     ARRAYIO_ERR_EOF = 11,
-    /* A system call was interrupted by a signal and the caller asked for
-     * ARRAYIO_IO_RETURN_EINTR; arrayio_io.done is the progress so far, and
-     * calling again with the same arrayio_io resumes. */
+    /* A system call was interrupted by a signal (or a write came back
+     * short) and the caller asked for ARRAYIO_IO_RETURN_EINTR;
+     * arrayio_io.done is the progress so far, and calling again with the
+     * same arrayio_io resumes. */
     ARRAYIO_ERR_INTERRUPTED = 12,
     /* write() or pwrite() returned 0 for a non-empty request, so the loop
      * cannot progress (seen on some devices); done says what got out. */
@@ -298,7 +299,10 @@ ARRAYIO_API size_t arrayio_cursor_span(const arrayio_cursor *cur, void **ptr);
 
 /* Flags of arrayio_io.flags */
 /* Return ARRAYIO_ERR_INTERRUPTED when a system call fails with EINTR instead
- * of retrying it, so the caller can run its signal handling and resume. */
+ * of retrying it, so the caller can run its signal handling and resume.  A
+ * write or pwrite that moves fewer bytes than asked returns it too: that is
+ * what a signal does to a write blocked after moving some bytes (to a pipe
+ * or socket), and no EINTR follows. */
 #define ARRAYIO_IO_RETURN_EINTR 1u
 
 /* In/out parameters of the fd functions.  Zero-initialise it

@@ -65,6 +65,14 @@ static int sys_loop(const transfer *t, char *mem, size_t n, uint64_t at,
             break;
         }
         done += (size_t)r;
+        /* A signal that lands while a write is blocked after moving some
+         * bytes shortens it instead of failing it with EINTR: hand that
+         * back too, or the caller's handlers wait for the next block. */
+        if (t->writing && (size_t)r < want && done < n &&
+            (t->flags & ARRAYIO_IO_RETURN_EINTR)) {
+            st = ARRAYIO_ERR_INTERRUPTED;
+            break;
+        }
     }
     *moved = done;
     return st;

@@ -1,0 +1,153 @@
+"""Arrays described to the C core, and the calls that move them."""
+import numpy as np
+
+from ._errors import raise_status
+from ._ffi import ffi, lib
+
+_ORDERS = {"C": lib.ARRAYIO_ORDER_C, "F": lib.ARRAYIO_ORDER_F}
+
+
+def as_array(obj, name="array", *, writable=False):
+    """``obj`` as an ndarray sharing its memory: never a copy.
+
+    Accepts ndarrays and any object exporting the buffer protocol (its
+    format, item size, shape and strides are honoured)."""
+    if isinstance(obj, np.ndarray):
+        arr = obj
+    else:
+        try:
+            mv = memoryview(obj)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be a numpy.ndarray or an object supporting the "
+                f"buffer protocol, not {type(obj).__name__}"
+            ) from None
+        arr = np.asarray(mv)
+    if arr.dtype.hasobject:
+        raise TypeError(
+            f"{name} has dtype {arr.dtype}, which holds references to Python "
+            "objects; arrayio moves raw bytes and cannot write or read those"
+        )
+    if writable and not arr.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+    return arr
+
+
+def resolve_order(order, arr, *, allow_any=True):
+    """'C', 'F', or for 'A' the order ndarray.tobytes('A') uses."""
+    if order == "C" or order == "F":
+        return order
+    if order == "A" and allow_any:
+        return "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
+    allowed = "'C', 'F' or 'A'" if allow_any else "'C' or 'F'"
+    raise ValueError(f"order must be {allowed}, not {order!r}")
+
+
+def check_buffer_size(buffer_size):
+    if buffer_size is None:
+        return 0
+    if isinstance(buffer_size, bool) or not isinstance(buffer_size, int):
+        raise TypeError(f"buffer_size must be an int or None, not {type(buffer_size).__name__}")
+    if buffer_size < 1:
+        raise ValueError(f"buffer_size must be at least 1 byte, not {buffer_size}")
+    return buffer_size
+
+
+class View:
+    """An ndarray described to the core.
+
+    Holds the array (and so its memory) and the shape/stride arrays for as
+    long as the view is used."""
+
+    __slots__ = ("array", "cview", "nbytes", "flags", "_dims")
+
+    def __init__(self, array):
+        self.array = array
+        self.nbytes = array.nbytes
+        self.cview = None
+        self.flags = 0
+        if array.itemsize == 0 or self.nbytes == 0:
+            return  # nothing to move; the core needs no description
+        nd = array.ndim
+        cv = ffi.new("arrayio_view *")
+        if nd:
+            self._dims = (ffi.new("int64_t[]", array.shape), ffi.new("int64_t[]", array.strides))
+            cv.shape, cv.strides = self._dims
+        cv.data = ffi.cast("void *", array.__array_interface__["data"][0])
+        cv.itemsize = array.itemsize
+        cv.ndim = nd
+        ext = ffi.new("arrayio_extent *")
+        raise_status(lib.arrayio_view_check(cv, ext), what="array")
+        self.cview = cv
+        self.flags = ext.flags
+
+    def contiguous(self, order):
+        if self.cview is None:
+            return True
+        bit = lib.ARRAYIO_C_CONTIGUOUS if order == "C" else lib.ARRAYIO_F_CONTIGUOUS
+        return bool(self.flags & bit)
+
+    def byte_view(self, order):
+        """A flat uint8 view of the array's memory; only when contiguous."""
+        flat = self.array.reshape(-1, order=order)
+        if flat.base is None:  # reshape copied: never read into a copy
+            raise AssertionError("arrayio: contiguous array reshaped to a copy")
+        return flat.view(np.uint8)
+
+
+def new_io(buffer_size=0):
+    io = ffi.new("arrayio_io *")
+    io.flags = lib.ARRAYIO_IO_RETURN_EINTR
+    io.buffer_size = buffer_size
+    return io
+
+
+def fd_transfer(func, fd, view, order, buffer_size, *, writing, filename=None):
+    """Run a core fd loop to the end, letting Python's signal handlers run
+    whenever a system call is interrupted (PEP 475): the loop's back edge is
+    where a pending handler runs; if it raises, the exception leaves here
+    with the progress attached as ``bytes_written`` / ``bytes_read``.
+
+    Returns the number of bytes moved."""
+    if view.cview is None:
+        return 0
+    io = new_io(buffer_size)
+    code = _ORDERS[order]
+    try:
+        while True:
+            status = func(fd, view.cview, code, io)
+            if status != lib.ARRAYIO_ERR_INTERRUPTED:
+                break
+    except BaseException as exc:
+        setattr(exc, "bytes_written" if writing else "bytes_read", int(io.done))
+        raise
+    raise_status(status, what="write" if writing else "read", io=io,
+                 total=view.nbytes, writing=writing, filename=filename)
+    return int(io.done)
+
+
+class Cursor:
+    """The core's cursor over a view, for streams that are not fds."""
+
+    __slots__ = ("view", "_cur")
+
+    def __init__(self, view, order):
+        self.view = view
+        self._cur = ffi.new("arrayio_cursor *")
+        raise_status(lib.arrayio_cursor_init(self._cur, view.cview, _ORDERS[order]), what="array")
+
+    @property
+    def pos(self):
+        return self._cur.pos
+
+    def fill(self, cbuf, size):
+        return lib.arrayio_cursor_fill(self._cur, cbuf, size)
+
+    def drain(self, cbuf, size):
+        return lib.arrayio_cursor_drain(self._cur, cbuf, size)
+
+
+def copy(dst_view, src_view):
+    if dst_view.cview is None:
+        return
+    raise_status(lib.arrayio_copy(dst_view.cview, src_view.cview), what="copyto")

@@ -1,0 +1,299 @@
+"""Where the bytes go: paths, file descriptors and file objects.
+
+A path or an int descriptor is driven directly by the core's fd loops.  A
+file object is driven directly only when its descriptor is known to be the
+very byte stream the object reads and writes (a plain io.FileIO, or a
+Buffered* object over one); its buffer is flushed and its position brought
+in line before and after.  Every other object goes through its own
+write()/readinto()/read() methods, fed from one staging buffer.
+"""
+import errno
+import io
+import os
+import stat
+
+from . import _core
+from ._errors import ShortReadError
+from ._ffi import ffi, lib
+
+_PATH_TYPES = (str, bytes, os.PathLike)
+_BUFFERED = (io.BufferedWriter, io.BufferedReader, io.BufferedRandom)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
+# Largest piece handed to one write()/readinto() of a file object.
+_MAX_CHUNK = 1 << 30
+
+
+def _direct_fd(f):
+    """The descriptor to drive directly, or None to use f's methods."""
+    t = type(f)
+    if t is io.FileIO:
+        return f.fileno()
+    if t in _BUFFERED and type(f.raw) is io.FileIO:
+        return f.fileno()
+    return None
+
+
+def _check_file_object(f, writing):
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(
+            f"{type(f).__name__} is a text stream; arrayio needs a binary file "
+            f"(open it with mode '{'wb' if writing else 'rb'}')"
+        )
+    if getattr(f, "closed", False):
+        raise ValueError("I/O operation on closed file")
+    if writing:
+        if not callable(getattr(f, "write", None)):
+            raise TypeError(f"{type(f).__name__} object has no write() method")
+    elif not (callable(getattr(f, "readinto", None)) or callable(getattr(f, "read", None))):
+        raise TypeError(f"{type(f).__name__} object has neither readinto() nor read()")
+
+
+def _check_fd(fd):
+    if fd < 0:
+        raise ValueError(f"file descriptor must be >= 0, not {fd}")
+    return fd
+
+
+def _is_path(file):
+    return isinstance(file, _PATH_TYPES)
+
+
+def _is_fd(file):
+    return isinstance(file, int) and not isinstance(file, bool)
+
+
+def _resync(f, fd):
+    """After the descriptor moved under a buffered object: drop its buffer
+    and put its position where the descriptor is."""
+    if type(f) is io.FileIO or not f.seekable():
+        return
+    target = os.lseek(fd, 0, os.SEEK_CUR)
+    if f.readable():
+        f.seek(0, os.SEEK_END)  # discards a read-ahead buffer that may be stale
+    f.seek(target)
+
+
+def _prepare_direct(f, fd):
+    """Flush f and move the descriptor to f's logical position."""
+    if type(f) is io.FileIO:
+        return
+    if f.writable():
+        f.flush()
+    if f.seekable():
+        os.lseek(fd, f.tell(), os.SEEK_SET)
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def write_view(file, view, order, buffer_size):
+    """Write the view's stream to `file`; returns the byte count."""
+    if _is_path(file):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC | _O_BINARY
+        fd = os.open(file, flags, 0o666)
+        try:
+            return _core.fd_transfer(lib.arrayio_write_fd, fd, view, order, buffer_size,
+                                     writing=True, filename=os.fsdecode(file))
+        finally:
+            os.close(fd)
+    if _is_fd(file):
+        return _core.fd_transfer(lib.arrayio_write_fd, _check_fd(file), view, order,
+                                 buffer_size, writing=True)
+    _check_file_object(file, writing=True)
+    fd = _direct_fd(file)
+    if fd is None:
+        return _write_methods(file, view, order, buffer_size)
+    if not file.writable():
+        raise io.UnsupportedOperation("file not open for writing")
+    _prepare_direct(file, fd)
+    try:
+        return _core.fd_transfer(lib.arrayio_write_fd, fd, view, order, buffer_size,
+                                 writing=True, filename=_name_of(file))
+    finally:
+        _resync(file, fd)
+
+
+def _name_of(f):
+    name = getattr(f, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _write_all(f, mv, start, total, raw):
+    """Hand mv to f.write() until all of it is taken.  Each piece is a fresh
+    memoryview released when the call returns, so a writer that keeps it
+    cannot see later data through it.  Returns False when the writer kept
+    an export of the buffer (the caller must not reuse the buffer)."""
+    off, n, reusable = 0, len(mv), True
+    while off < n:
+        piece = mv[off:off + _MAX_CHUNK]
+        size = len(piece)
+        try:
+            k = f.write(piece)
+        finally:
+            try:
+                piece.release()
+            except BufferError:
+                reusable = False
+        if k is None:
+            if raw:
+                raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking",
+                                      start + off)
+            k = size  # duck-typed writers that return nothing took it all
+        if not 0 <= k <= size:
+            raise OSError(f"{type(f).__name__}.write() returned {k!r} for {size} bytes")
+        if k == 0:
+            err = OSError(f"{type(f).__name__}.write() accepted no bytes "
+                          f"({start + off} of {total} bytes written)")
+            err.bytes_written = start + off
+            raise err
+        off += k
+    return reusable
+
+
+def _write_methods(f, view, order, buffer_size):
+    total = view.nbytes
+    if total == 0:
+        return 0
+    raw = isinstance(f, io.RawIOBase)
+    if view.contiguous(order):
+        with memoryview(view.byte_view(order)) as mv:
+            _write_all(f, mv, 0, total, raw)
+        return total
+    size = min(buffer_size or lib.ARRAYIO_DEFAULT_BUFFER_SIZE, total)
+    staging = bytearray(size)
+    cbuf = ffi.from_buffer(staging)
+    cursor = _core.Cursor(view, order)
+    done = 0
+    while done < total:
+        n = cursor.fill(cbuf, size)
+        with memoryview(staging) as whole:
+            reusable = _write_all(f, whole[:n], done, total, raw)
+        done += n
+        if not reusable:  # the writer still holds the old buffer
+            staging = bytearray(size)
+            cbuf = ffi.from_buffer(staging)
+    return total
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def _available(fd):
+    """Bytes left in a regular file from the descriptor's position, or None."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return max(0, st.st_size - os.lseek(fd, 0, os.SEEK_CUR))
+
+
+class Input:
+    """An opened source; call check(nbytes) before allocating, then
+    read_into(view, order, buffer_size)."""
+
+    def __init__(self, file):
+        self.file = file
+        self.fd = None
+        self.obj = None
+        self.owned = False
+        self.filename = None
+        if _is_path(file):
+            self.fd = os.open(file, os.O_RDONLY | _O_CLOEXEC | _O_BINARY)
+            self.owned = True
+            self.filename = os.fsdecode(file)
+        elif _is_fd(file):
+            self.fd = _check_fd(file)
+        else:
+            _check_file_object(file, writing=False)
+            self.obj = file
+            fd = _direct_fd(file)
+            # A non-seekable buffered reader may hold read-ahead bytes: only
+            # its own methods can hand them over.
+            if fd is not None and (type(file) is io.FileIO or file.seekable()):
+                if not file.readable():
+                    raise io.UnsupportedOperation("file not open for reading")
+                self.fd = fd
+                self.filename = _name_of(file)
+
+    def __enter__(self):
+        if self.obj is not None and self.fd is not None:
+            _prepare_direct(self.obj, self.fd)
+        return self
+
+    def __exit__(self, *exc):
+        if self.owned:
+            os.close(self.fd)
+        elif self.obj is not None and self.fd is not None:
+            _resync(self.obj, self.fd)
+
+    def check(self, nbytes):
+        """Refuse, before any allocation, a size the file cannot hold."""
+        if self.fd is not None:
+            avail = _available(self.fd)
+            if avail is not None and avail < nbytes:
+                raise ShortReadError(nbytes, avail, self.filename)
+
+    def read_into(self, view, order, buffer_size):
+        if self.fd is not None:
+            return _core.fd_transfer(lib.arrayio_read_fd, self.fd, view, order, buffer_size,
+                                     writing=False, filename=self.filename)
+        return _read_methods(self.obj, view, order, buffer_size)
+
+
+def _read_some(f, mv):
+    """Fill as much of mv as one call gives; returns the count (0 at EOF)."""
+    readinto = getattr(f, "readinto", None)
+    if callable(readinto):
+        k = readinto(mv)
+        if k is None:
+            raise BlockingIOError(errno.EAGAIN, "read could not complete without blocking")
+        if not 0 <= k <= len(mv):
+            raise OSError(f"{type(f).__name__}.readinto() returned {k!r} for {len(mv)} bytes")
+        return k
+    data = f.read(len(mv))
+    if data is None:
+        raise BlockingIOError(errno.EAGAIN, "read could not complete without blocking")
+    k = len(data)
+    if k > len(mv):
+        raise OSError(f"{type(f).__name__}.read({len(mv)}) returned {k} bytes")
+    mv[:k] = data
+    return k
+
+
+def _read_exact(f, mv, start, total):
+    off, n = 0, len(mv)
+    while off < n:
+        with mv[off:off + _MAX_CHUNK] as piece:
+            k = _read_some(f, piece)
+        if k == 0:
+            raise ShortReadError(total, start + off, _name_of(f))
+        off += k
+
+
+def _read_methods(f, view, order, buffer_size):
+    total = view.nbytes
+    if total == 0:
+        return 0
+    if view.contiguous(order):
+        with memoryview(view.byte_view(order)) as mv:
+            _read_exact(f, mv, 0, total)
+        return total
+    size = min(buffer_size or lib.ARRAYIO_DEFAULT_BUFFER_SIZE, total)
+    staging = bytearray(size)
+    cbuf = ffi.from_buffer(staging)
+    cursor = _core.Cursor(view, order)
+    done = 0
+    while done < total:
+        n = min(size, total - done)
+        with memoryview(staging) as whole, whole[:n] as piece:
+            try:
+                _read_exact(f, piece, done, total)
+            except ShortReadError as exc:
+                # keep what did arrive, as the fd path does
+                cursor.drain(cbuf, exc.got - done)
+                raise
+        cursor.drain(cbuf, n)
+        done += n
+    return total

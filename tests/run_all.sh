@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every test suite, from a clean checkout: installs what it needs (into a
+# virtual environment under build/), then runs
+#   1. the C unit tests (meson test),
+#   2. the same C tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. a C example built against the installed library with pkg-config and
+#      checked with numpy,
+#   4. the Python tests (pytest) against the pip-installed package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=$root/build
+mkdir -p "$build"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Python environment"
+if [ ! -x "$build/venv/bin/python" ]; then
+    python3 -m venv "$build/venv"
+fi
+py=$build/venv/bin/python
+"$py" -m pip install --quiet --upgrade pip
+"$py" -m pip install --quiet "meson>=1.1.0" ninja "meson-python>=0.15" "cffi>=1.15" \
+    "numpy>=1.24" "pytest>=7" "hypothesis>=6" arraykit
+export PATH=$build/venv/bin:$PATH
+
+step "C library and unit tests"
+rm -rf "$build/c" "$build/prefix"
+meson setup "$build/c" -Dpython=disabled --buildtype=debugoptimized \
+    --prefix "$build/prefix" --libdir lib >/dev/null
+meson compile -C "$build/c"
+meson test -C "$build/c" --print-errorlogs
+
+step "C unit tests under ASan + UBSan"
+rm -rf "$build/asan"
+meson setup "$build/asan" -Dpython=disabled --buildtype=debug \
+    -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+meson compile -C "$build/asan"
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$build/asan" --print-errorlogs
+
+step "C example against the installed library (pkg-config)"
+meson install -C "$build/c" --quiet
+export PKG_CONFIG_PATH=$build/prefix/lib/pkgconfig
+cc -std=c99 -Wall -Wextra -pedantic -Werror libarrayio/examples/write_transposed.c \
+    $(pkg-config --cflags --libs arrayio) -o "$build/write_transposed"
+LD_LIBRARY_PATH=$build/prefix/lib "$build/write_transposed" "$build/transposed.bin"
+"$py" -c "
+import numpy as np, sys
+data = open(sys.argv[1], 'rb').read()
+assert data == np.arange(12.0).reshape(3, 4).T.tobytes(), 'example output differs from numpy'
+print('example output equals numpy a.T.tobytes()')
+" "$build/transposed.bin"
+
+step "Python package and tests"
+"$py" -m pip install --quiet --no-build-isolation "$root"
+cd "$root"
+"$py" -m pytest -p no:cacheprovider tests/python -q
