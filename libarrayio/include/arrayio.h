@@ -222,8 +222,10 @@ ARRAYIO_API int arrayio_unpack(const arrayio_view *view, int order,
 /* Copy: dst[i] = src[i] for every index i.  Both views must have the same
  * itemsize, ndim and shape (broadcast a source by giving it zero strides).
  * Source and destination may overlap in any way: the result is as if the
- * source were first copied to a temporary; when they do overlap (and are not
- * the very same view) the library allocates that temporary, nbytes long.
+ * source were first copied to a temporary.  When their byte ranges
+ * [data + low, data + high) intersect (and they are not the very same view)
+ * the library allocates that temporary, nbytes long, even if the items
+ * themselves interleave without sharing a byte (a[::2] and a[1::2]).
  * When dst itself has overlapping items (zero strides), which source item
  * lands there is unspecified.
  * Returns ARRAYIO_OK, a view_check error (of either view),
@@ -320,7 +322,7 @@ typedef struct arrayio_io {
     unsigned flags;
     /* In: staging buffer for strided views, or NULL to allocate one of
      * buffer_size bytes (ARRAYIO_DEFAULT_BUFFER_SIZE when buffer_size is 0)
-     * for the duration of the call.  Contiguous data never goes through it:
+     * for the duration of the call.  It must not overlap the view's bytes.  Contiguous data never goes through it:
      * it is written from, or read into, the view's own memory. */
     void *buffer;
     size_t buffer_size;
@@ -332,7 +334,8 @@ typedef struct arrayio_io {
  * ARRAYIO_MAX_SYSCALL_BYTES.
  * Returns ARRAYIO_OK, a view_check error, ARRAYIO_ERR_ORDER,
  * ARRAYIO_ERR_RANGE (io->done > nbytes), ARRAYIO_ERR_SIZE (buffer given
- * with buffer_size 0), ARRAYIO_ERR_NOMEM, ARRAYIO_ERR_OS (errno in
+ * with buffer_size 0), ARRAYIO_ERR_OVERLAP (buffer overlaps the view),
+ * ARRAYIO_ERR_NOMEM, ARRAYIO_ERR_OS (errno in
  * io->sys_errno, e.g. EAGAIN on a full non-blocking descriptor, ENOSPC,
  * EPIPE), ARRAYIO_ERR_INTERRUPTED or ARRAYIO_ERR_NO_PROGRESS.  io->done
  * says how many bytes of the stream did get out; bytes that did not are

@@ -82,6 +82,7 @@ static int run(const transfer *t, const arrayio_view *view, int order,
                arrayio_io *io)
 {
     arrayio_io defaults = {0, 0, 0u, NULL, 0};
+    arrayio_extent ext;
     arrayio_cursor cur;
     char *buf, *owned = NULL;
     size_t bufsize, moved;
@@ -101,6 +102,12 @@ static int run(const transfer *t, const arrayio_view *view, int order,
     }
     if (io->buffer != NULL && io->buffer_size == 0)
         return ARRAYIO_ERR_SIZE;
+    arrayio_view_check(view, &ext); /* cannot fail: init validated it */
+    if (io->buffer != NULL &&
+        arrayio__ranges_overlap(io->buffer, io->buffer_size,
+                                (char *)view->data + ext.low,
+                                (size_t)(ext.high - ext.low)))
+        return ARRAYIO_ERR_OVERLAP;
     if (arrayio_cursor_seek(&cur, io->done) != ARRAYIO_OK)
         return ARRAYIO_ERR_RANGE;
     if (cur.pos == cur.total)

@@ -11,8 +11,6 @@ int arrayio_view_check(const arrayio_view *view, arrayio_extent *out)
         return ARRAYIO_ERR_NULL;
     if (view->itemsize == 0)
         return ARRAYIO_ERR_ITEMSIZE;
-    if (view->itemsize > (size_t)PTRDIFF_MAX)
-        return ARRAYIO_ERR_OVERFLOW;
     if (view->ndim < 0 || view->ndim > ARRAYIO_MAX_DIMS)
         return ARRAYIO_ERR_NDIM;
     if (view->ndim > 0 && (view->shape == NULL || view->strides == NULL))
@@ -28,7 +26,8 @@ int arrayio_view_check(const arrayio_view *view, arrayio_extent *out)
         else if (arrayio__mul_i64(items, view->shape[d], &items))
             return ARRAYIO_ERR_OVERFLOW;
     }
-    if (arrayio__mul_i64(items, (int64_t)view->itemsize, &bytes) ||
+    if (view->itemsize > (size_t)PTRDIFF_MAX ||
+        arrayio__mul_i64(items, (int64_t)view->itemsize, &bytes) ||
         bytes > (int64_t)PTRDIFF_MAX)
         return ARRAYIO_ERR_OVERFLOW;
 

@@ -83,7 +83,7 @@ def write_array_to_file(array, file, *, fortran_order=False, buffersize=8192):
         raise ValueError("buffersize must be at least 1")
     arr = _core.as_array(array)
     order = "F" if fortran_order else "C"
-    size = max(1, buffersize * arr.itemsize)
+    size = min(max(1, buffersize * arr.itemsize), _core.MAX_BUFFER_SIZE)
     _files.write_view(file, _core.View(arr), order, size)
 
 
@@ -120,16 +120,22 @@ def read(file, dtype, shape, *, order="C"):
     dtype = np.dtype(dtype)
     if dtype.hasobject:
         raise TypeError(f"dtype {dtype} holds references to Python objects; arrayio cannot read it")
+    if dtype.itemsize == 0 and dtype.names is None:
+        raise ValueError(f"dtype {dtype} has no size; give one, as in 'S10' or 'U3'")
     shape = _shape_tuple(shape)
     order = _core.resolve_order(order, None, allow_any=False)
     nbytes = dtype.itemsize
     for n in shape:
         nbytes *= n
+    # A subarray dtype becomes trailing axes of the array; allocate opaque
+    # items so `order` applies to `shape` alone, as numpy.frombuffer's
+    # reshape does, then view them as dtype.
+    storage = np.dtype((np.void, dtype.itemsize)) if dtype.subdtype else dtype
     with _files.Input(file) as src:
         src.check(nbytes)
-        out = np.empty(shape, dtype=dtype, order=order)
+        out = np.empty(shape, dtype=storage, order=order)
         src.read_into(_core.View(out), order, 0)
-    return out
+    return out.view(dtype) if dtype.subdtype else out
 
 
 def readinto(file, out, *, order="C"):
@@ -151,9 +157,9 @@ def readinto(file, out, *, order="C"):
     """
     arr = _core.as_array(out, "out", writable=True)
     order = _core.resolve_order(order, arr)
+    view = _core.View(arr)
     with _files.Input(file) as src:
-        src.check(arr.nbytes)
-        return src.read_into(_core.View(arr), order, 0)
+        return src.read_into(view, order, 0)
 
 
 def copyto(dst, src):

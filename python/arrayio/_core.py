@@ -5,6 +5,8 @@ from ._errors import raise_status
 from ._ffi import ffi, lib
 
 _ORDERS = {"C": lib.ARRAYIO_ORDER_C, "F": lib.ARRAYIO_ORDER_F}
+# A staging buffer larger than this only costs memory.
+MAX_BUFFER_SIZE = 1 << 32
 
 
 def as_array(obj, name="array", *, writable=False):
@@ -12,8 +14,10 @@ def as_array(obj, name="array", *, writable=False):
 
     Accepts ndarrays and any object exporting the buffer protocol (its
     format, item size, shape and strides are honoured)."""
-    if isinstance(obj, np.ndarray):
+    if type(obj) is np.ndarray:
         arr = obj
+    elif isinstance(obj, np.ndarray):
+        arr = obj.view(np.ndarray)  # subclasses (matrix, masked): their data
     else:
         try:
             mv = memoryview(obj)
@@ -22,7 +26,7 @@ def as_array(obj, name="array", *, writable=False):
                 f"{name} must be a numpy.ndarray or an object supporting the "
                 f"buffer protocol, not {type(obj).__name__}"
             ) from None
-        arr = np.asarray(mv)
+        arr = _from_memoryview(mv, name)
     if arr.dtype.hasobject:
         raise TypeError(
             f"{name} has dtype {arr.dtype}, which holds references to Python "
@@ -31,6 +35,21 @@ def as_array(obj, name="array", *, writable=False):
     if writable and not arr.flags.writeable:
         raise ValueError(f"{name} is read-only")
     return arr
+
+
+def _from_memoryview(mv, name):
+    try:
+        return np.asarray(mv)
+    except (TypeError, ValueError, NotImplementedError):
+        # A format NumPy cannot parse (ctypes pointers, bit fields): the
+        # items are still just bytes.
+        if not mv.c_contiguous:
+            raise TypeError(
+                f"{name} exports buffer format {mv.format!r}, which NumPy cannot "
+                "describe, in a non-contiguous layout"
+            ) from None
+        raw = np.frombuffer(mv.cast("B"), np.uint8)  # writable iff mv is
+        return raw.view(np.dtype((np.void, mv.itemsize))).reshape(mv.shape)
 
 
 def resolve_order(order, arr, *, allow_any=True):
@@ -48,8 +67,11 @@ def check_buffer_size(buffer_size):
         return 0
     if isinstance(buffer_size, bool) or not isinstance(buffer_size, int):
         raise TypeError(f"buffer_size must be an int or None, not {type(buffer_size).__name__}")
-    if buffer_size < 1:
-        raise ValueError(f"buffer_size must be at least 1 byte, not {buffer_size}")
+    if not 1 <= buffer_size <= MAX_BUFFER_SIZE:
+        raise ValueError(
+            f"buffer_size must be at least 1 byte and at most {MAX_BUFFER_SIZE}, "
+            f"not {buffer_size}"
+        )
     return buffer_size
 
 

@@ -10,8 +10,10 @@ class ShortReadError(EOFError, ValueError):
     """The file ended before the whole array was read.
 
     ``expected`` is the number of bytes the array needs, ``got`` how many
-    were available (and were stored at the start of the array, in stream
-    order).  It is both an ``EOFError`` and a ``ValueError``.
+    the file had.  From ``readinto`` those ``got`` bytes are stored at the
+    start of the array, in stream order; ``read`` checks a regular file's
+    size first and allocates nothing.  It is both an ``EOFError`` and a
+    ``ValueError``.
     """
 
     def __init__(self, expected, got, filename=None):
@@ -53,5 +55,7 @@ def raise_status(status, *, what="", io=None, total=0, writing=True, filename=No
     text = ffi.string(lib.arrayio_strerror(status)).decode()
     prefix = f"{what}: " if what else ""
     if status == lib.ARRAYIO_ERR_NO_PROGRESS:
-        raise OSError(f"{prefix}{text} after {done} of {total} bytes ({name})")
+        exc = OSError(f"{prefix}{text} after {done} of {total} bytes ({name})")
+        exc.bytes_written = done
+        raise exc
     raise ValueError(f"{prefix}{text} ({name})")

@@ -131,6 +131,13 @@ def _write_all(f, mv, start, total, raw):
         size = len(piece)
         try:
             k = f.write(piece)
+        except BlockingIOError as exc:
+            # Progress is the whole transfer's, not the piece's.
+            exc.characters_written = exc.bytes_written = start + off + exc.characters_written
+            raise
+        except BaseException as exc:
+            exc.bytes_written = start + off
+            raise
         finally:
             try:
                 piece.release()
@@ -142,7 +149,9 @@ def _write_all(f, mv, start, total, raw):
                                       start + off)
             k = size  # duck-typed writers that return nothing took it all
         if not 0 <= k <= size:
-            raise OSError(f"{type(f).__name__}.write() returned {k!r} for {size} bytes")
+            err = OSError(f"{type(f).__name__}.write() returned {k!r} for {size} bytes")
+            err.bytes_written = start + off
+            raise err
         if k == 0:
             err = OSError(f"{type(f).__name__}.write() accepted no bytes "
                           f"({start + off} of {total} bytes written)")
@@ -229,7 +238,7 @@ class Input:
             _resync(self.obj, self.fd)
 
     def check(self, nbytes):
-        """Refuse, before any allocation, a size the file cannot hold."""
+        """Refuse, before allocating an array, a size the file cannot hold."""
         if self.fd is not None:
             avail = _available(self.fd)
             if avail is not None and avail < nbytes:
@@ -263,13 +272,28 @@ def _read_some(f, mv):
 
 
 def _read_exact(f, mv, start, total):
-    off, n = 0, len(mv)
+    """Fill mv completely.  Any exception carries ``bytes_read``: the
+    transfer's progress, counting the bytes of mv that were filled.
+    Returns False when the reader kept an export of the buffer."""
+    off, n, reusable = 0, len(mv), True
     while off < n:
-        with mv[off:off + _MAX_CHUNK] as piece:
+        piece = mv[off:off + _MAX_CHUNK]
+        try:
             k = _read_some(f, piece)
+        except BaseException as exc:
+            exc.bytes_read = start + off
+            raise
+        finally:
+            try:
+                piece.release()
+            except BufferError:
+                reusable = False
         if k == 0:
-            raise ShortReadError(total, start + off, _name_of(f))
+            exc = ShortReadError(total, start + off, _name_of(f))
+            exc.bytes_read = start + off
+            raise exc
         off += k
+    return reusable
 
 
 def _read_methods(f, view, order, buffer_size):
@@ -287,13 +311,16 @@ def _read_methods(f, view, order, buffer_size):
     done = 0
     while done < total:
         n = min(size, total - done)
-        with memoryview(staging) as whole, whole[:n] as piece:
+        with memoryview(staging) as whole:
             try:
-                _read_exact(f, piece, done, total)
-            except ShortReadError as exc:
+                reusable = _read_exact(f, whole[:n], done, total)
+            except BaseException as exc:
                 # keep what did arrive, as the fd path does
-                cursor.drain(cbuf, exc.got - done)
+                cursor.drain(cbuf, exc.bytes_read - done)
                 raise
         cursor.drain(cbuf, n)
         done += n
+        if not reusable:  # the reader still holds the old buffer
+            staging = bytearray(size)
+            cbuf = ffi.from_buffer(staging)
     return total

@@ -61,6 +61,8 @@ static void test_view_check_errors(void)
     CHECK_EQ(arrayio_view_check(&v, &e), ARRAYIO_ERR_OVERFLOW);
     v = mkview(buf, 8, -1, shape, strides);
     CHECK_EQ(arrayio_view_check(&v, &e), ARRAYIO_ERR_NDIM);
+    v = mkview(buf, (size_t)PTRDIFF_MAX + 1u, -1, NULL, NULL); /* ndim first */
+    CHECK_EQ(arrayio_view_check(&v, &e), ARRAYIO_ERR_NDIM);
     v = mkview(buf, 8, ARRAYIO_MAX_DIMS + 1, shape, strides);
     CHECK_EQ(arrayio_view_check(&v, &e), ARRAYIO_ERR_NDIM);
     v = mkview(buf, 8, 2, NULL, strides);

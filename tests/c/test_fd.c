@@ -239,6 +239,11 @@ static void test_os_errors(void)
     io.buffer = a;
     io.buffer_size = 0;
     CHECK_EQ(arrayio_write_fd(fd, &v, 'C', &io), ARRAYIO_ERR_SIZE);
+    io.buffer = a + 1; /* inside the view */
+    io.buffer_size = 8;
+    CHECK_EQ(arrayio_write_fd(fd, &v, 'C', &io), ARRAYIO_ERR_OVERLAP);
+    CHECK_EQ(arrayio_read_fd(fd, &v, 'C', &io), ARRAYIO_ERR_OVERLAP);
+    io.buffer = NULL;
     CHECK_EQ(arrayio_write_fd(fd, &v, 'Z', NULL), ARRAYIO_ERR_ORDER);
     CHECK_EQ(arrayio_read_fd(fd, NULL, 'C', NULL), ARRAYIO_ERR_NULL);
     CHECK_EQ(lseek(fd, 0, SEEK_END), 0);
