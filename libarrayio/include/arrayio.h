@@ -125,11 +125,40 @@ typedef enum arrayio_status {
     /* An argument is out of range: a negative file offset, a resume
      * position (arrayio_io.done, arrayio_cursor_seek) past the end of the
      * stream. */
-    ARRAYIO_ERR_RANGE = 15
+    ARRAYIO_ERR_RANGE = 15,
+    /* .npy: the bytes do not start with the magic string "\x93NUMPY". */
+    ARRAYIO_ERR_NPY_MAGIC = 16,
+    /* .npy: a format version other than 1.0, 2.0 and 3.0. */
+    ARRAYIO_ERR_NPY_VERSION = 17,
+    /* .npy: the input ends inside the header; arrayio_npy_header.data_offset
+     * says how many bytes the header needs (as far as it is known). */
+    ARRAYIO_ERR_NPY_TRUNCATED = 18,
+    /* .npy: the header is longer than the caller's maximum. */
+    ARRAYIO_ERR_NPY_HEADER_SIZE = 19,
+    /* .npy: the header is not a dict literal: a missing brace, colon or
+     * comma, or bytes after the closing brace other than white space. */
+    ARRAYIO_ERR_NPY_SYNTAX = 20,
+    /* .npy: a key other than 'descr', 'fortran_order' and 'shape', or one of
+     * them missing or repeated. */
+    ARRAYIO_ERR_NPY_KEYS = 21,
+    /* .npy: the descr is not a type string, field list or subarray that
+     * gives an item size (or its sizes overflow). */
+    ARRAYIO_ERR_NPY_DESCR = 22,
+    /* .npy: the shape is not a tuple of non-negative ints, has more than
+     * ARRAYIO_MAX_DIMS entries, or its byte count overflows. */
+    ARRAYIO_ERR_NPY_SHAPE = 23,
+    /* .npy: fortran_order is not True or False. */
+    ARRAYIO_ERR_NPY_FORTRAN = 24,
+    /* .npy: text that is not valid UTF-8 (a 3.0 header, or a descr given to
+     * the writer). */
+    ARRAYIO_ERR_NPY_ENCODING = 25,
+    /* .npy: the descr holds Python objects ('O'): the data is a pickle,
+     * which this library neither writes nor reads. */
+    ARRAYIO_ERR_NPY_OBJECT = 26
 } arrayio_status;
 
 /* Number of status codes; every code c satisfies 0 <= c < ARRAYIO_STATUS_COUNT. */
-#define ARRAYIO_STATUS_COUNT 16
+#define ARRAYIO_STATUS_COUNT 27
 
 /* The symbolic name of a status code ("ARRAYIO_ERR_SHAPE"), or
  * "ARRAYIO_ERR_UNKNOWN" for a value that is not one.  Never NULL; the string
@@ -361,6 +390,131 @@ ARRAYIO_API int arrayio_pwrite_fd(int fd, const arrayio_view *view, int order,
 /* As arrayio_read_fd, but with pread(2) at file offset `offset` (>= 0). */
 ARRAYIO_API int arrayio_pread_fd(int fd, const arrayio_view *view, int order,
                                  int64_t offset, arrayio_io *io);
+
+/* ----------------------------------------------------------------------- */
+/* The .npy format                                                          */
+/* ----------------------------------------------------------------------- */
+
+/* numpy.load's default limit on the header length, in characters. */
+#define ARRAYIO_NPY_MAX_HEADER_SIZE 10000
+
+/* A buffer this large holds any header of at most max_header_size
+ * characters (UTF-8 takes up to 4 bytes per character, plus 12 bytes of
+ * magic, version and length). */
+#define ARRAYIO_NPY_BUFFER_SIZE(max_header_size)                              \
+    ((size_t)(max_header_size) * 4 + 12)
+
+/* For arrayio_npy_save_fd: 'F' when the view is Fortran-contiguous and not
+ * C-contiguous, 'C' otherwise: what numpy.save does. */
+#define ARRAYIO_ORDER_A 'A'
+
+/* What a descr describes (see arrayio_npy_check_descr). */
+typedef struct arrayio_npy_descr {
+    uint64_t itemsize;
+    int has_object; /* an 'O' type anywhere in it */
+    int latin1;     /* every character below U+0100 */
+} arrayio_npy_descr;
+
+/* Check a descr: the Python literal numpy puts after 'descr': in a header,
+ * i.e. repr(numpy.lib.format.dtype_to_descr(dtype)), as UTF-8 text of
+ * descr_len bytes.  Accepted: a type string ('<f8', '|S10', '<U3', '|V16',
+ * '<M8[ns]', '|b1', '|O'), a list of fields ('name', descr) or
+ * ('name', descr, shape) with name possibly ('title', 'name'), and the
+ * subarray form (descr, shape); fields nest up to 32 deep.  info (may be
+ * NULL) receives the item size it gives.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL, ARRAYIO_ERR_NPY_ENCODING or
+ * ARRAYIO_ERR_NPY_DESCR. */
+ARRAYIO_API int arrayio_npy_check_descr(const char *descr, size_t descr_len,
+                                        arrayio_npy_descr *info);
+
+/* Build the .npy header numpy.save writes for an array of this descr, order
+ * and shape: the same bytes, version choice (1.0; 2.0 past 65535 bytes; 3.0
+ * when the descr is not latin-1), key order, tuple spelling ('()', '(3,)',
+ * '(3, 4)'), growth padding and 64-byte alignment of the data.
+ *
+ * *out_len (may be NULL) receives the header length.  With out NULL or
+ * out_size too small nothing is written and ARRAYIO_ERR_SIZE returned:
+ * call once with NULL to learn the length.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_SIZE, the errors of
+ * arrayio_npy_check_descr, ARRAYIO_ERR_NDIM, ARRAYIO_ERR_NULL (shape NULL
+ * with ndim > 0), ARRAYIO_ERR_SHAPE (negative extent) or
+ * ARRAYIO_ERR_OVERFLOW (byte count or header length). */
+ARRAYIO_API int arrayio_npy_format_header(const char *descr, size_t descr_len,
+                                   int fortran_order, int ndim,
+                                   const int64_t *shape, void *out,
+                                   size_t out_size, size_t *out_len);
+
+/* A parsed header.  descr points into the parsed buffer. */
+typedef struct arrayio_npy_header {
+    int major, minor;      /* format version */
+    int fortran_order;     /* 1: the data is in Fortran order */
+    int ndim;
+    int64_t shape[ARRAYIO_MAX_DIMS];
+    const char *descr;     /* the descr literal's text, not terminated; */
+    size_t descr_len;      /* latin-1 in versions 1 and 2, UTF-8 in 3 */
+    uint64_t itemsize;     /* from the descr */
+    int has_object;        /* the data is a pickle: not for this library */
+    uint64_t nbytes;       /* items times itemsize, checked to fit int64 */
+    uint64_t data_offset;  /* where the data starts: the header's length */
+} arrayio_npy_header;
+
+/* Parse the header at the start of buf[0 .. size).
+ *
+ * Strict: exactly the three keys (any order, each once, quoted with ' or
+ * "), fortran_order True or False, the shape a real tuple of non-negative
+ * decimal ints ('L' suffixes allowed in versions 1 and 2, as Python 2
+ * wrote them), a descr that arrayio_npy_check_descr accepts, nothing but
+ * white space after the closing brace.  Bounded: a header longer than
+ * max_header_size characters is refused from its length field alone, before
+ * it is read.  Overflow-checked: the product of the extents times the item
+ * size must fit int64.  Reads nothing outside buf[0 .. size), allocates
+ * nothing.
+ *
+ * When buf ends inside the header, returns ARRAYIO_ERR_NPY_TRUNCATED with
+ * out->data_offset set to the bytes needed so far (8 before the version is
+ * known, then 10 or 12, then the whole header): read that many and call
+ * again.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL or one of the ARRAYIO_ERR_NPY_*
+ * codes. */
+ARRAYIO_API int arrayio_npy_parse(const void *buf, size_t size,
+                                  size_t max_header_size,
+                                  arrayio_npy_header *out);
+
+/* Describe in *view the data of h laid out contiguously at `data`, in the
+ * file's order; strides must have room for ARRAYIO_MAX_DIMS entries.  The
+ * view then reads (arrayio_read_fd) or maps the file's data, in stream
+ * order h->fortran_order ? ARRAYIO_ORDER_F : ARRAYIO_ORDER_C.
+ * Returns ARRAYIO_OK or an arrayio_view_check error. */
+ARRAYIO_API int arrayio_npy_data_view(const arrayio_npy_header *h, void *data,
+                                      int64_t *strides, arrayio_view *view);
+
+/* Write a complete .npy file (header and data) to fd at its position: the
+ * bytes numpy.save writes for the same array.  descr is as for
+ * arrayio_npy_format_header and must give view->itemsize.  order is
+ * ARRAYIO_ORDER_C, ARRAYIO_ORDER_F, or ARRAYIO_ORDER_A for numpy's choice.
+ * Small files go out in one write.  io->done counts bytes of the whole
+ * file (header included) and resumes like arrayio_write_fd.
+ * Returns ARRAYIO_OK, the errors of arrayio_write_fd and
+ * arrayio_npy_format_header, ARRAYIO_ERR_NPY_OBJECT (an object descr) or
+ * ARRAYIO_ERR_MISMATCH (descr item size differs from the view's). */
+ARRAYIO_API int arrayio_npy_save_fd(int fd, const arrayio_view *view,
+                                    int order, const char *descr,
+                                    size_t descr_len, arrayio_io *io);
+
+/* Read a .npy header from fd's position into buf and parse it into *out,
+ * reading exactly the header's bytes and no more (fd may be a pipe): on
+ * success fd is positioned at the data.  buf_size must hold the header:
+ * ARRAYIO_NPY_BUFFER_SIZE(max_header_size) always does.  io->done counts
+ * header bytes already in buf (0 to start; resumes after
+ * ARRAYIO_ERR_INTERRUPTED).
+ * Returns ARRAYIO_OK, the errors of arrayio_npy_parse (ARRAYIO_ERR_NPY_TRUNCATED
+ * when the file ends inside the header), ARRAYIO_ERR_SIZE (buf too small
+ * for this header; its first bytes have been consumed), ARRAYIO_ERR_OS or
+ * ARRAYIO_ERR_INTERRUPTED. */
+ARRAYIO_API int arrayio_npy_read_header(int fd, void *buf, size_t buf_size,
+                                        size_t max_header_size,
+                                        arrayio_npy_header *out,
+                                        arrayio_io *io);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,17 @@ static const struct {
     {"ARRAYIO_ERR_NO_PROGRESS", "write returned 0 bytes"},
     {"ARRAYIO_ERR_NOMEM", "out of memory"},
     {"ARRAYIO_ERR_RANGE", "offset or position out of range"},
+    {"ARRAYIO_ERR_NPY_MAGIC", "not a .npy file (bad magic string)"},
+    {"ARRAYIO_ERR_NPY_VERSION", "unsupported .npy format version"},
+    {"ARRAYIO_ERR_NPY_TRUNCATED", ".npy header is truncated"},
+    {"ARRAYIO_ERR_NPY_HEADER_SIZE", ".npy header is longer than the allowed maximum"},
+    {"ARRAYIO_ERR_NPY_SYNTAX", ".npy header is not a dict literal"},
+    {"ARRAYIO_ERR_NPY_KEYS", ".npy header keys are not exactly 'descr', 'fortran_order', 'shape'"},
+    {"ARRAYIO_ERR_NPY_DESCR", ".npy descr is not a valid dtype description"},
+    {"ARRAYIO_ERR_NPY_SHAPE", ".npy shape is not a tuple of non-negative ints that fits"},
+    {"ARRAYIO_ERR_NPY_FORTRAN", ".npy fortran_order is not True or False"},
+    {"ARRAYIO_ERR_NPY_ENCODING", "text is not valid UTF-8"},
+    {"ARRAYIO_ERR_NPY_OBJECT", ".npy data of Python objects (a pickle) is not supported"},
 };
 
 const char *arrayio_error_name(int status)

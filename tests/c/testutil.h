@@ -39,7 +39,7 @@ typedef struct tu_test {
     void (*fn)(void);
 } tu_test;
 
-static int tu_run(const tu_test *tests, size_t n)
+static inline int tu_run(const tu_test *tests, size_t n)
 {
     size_t i, failed = 0;
     for (i = 0; i < n; i++) {
@@ -60,21 +60,21 @@ static int tu_run(const tu_test *tests, size_t n)
 
 /* xorshift64* */
 static uint64_t tu_state = 0x9E3779B97F4A7C15ull;
-static uint64_t tu_rand(void)
+static inline uint64_t tu_rand(void)
 {
     tu_state ^= tu_state >> 12;
     tu_state ^= tu_state << 25;
     tu_state ^= tu_state >> 27;
     return tu_state * 2685821657736338717ull;
 }
-static int64_t tu_range(int64_t lo, int64_t hi) /* inclusive */
+static inline int64_t tu_range(int64_t lo, int64_t hi) /* inclusive */
 {
     return lo + (int64_t)(tu_rand() % (uint64_t)(hi - lo + 1));
 }
 
 /* Byte offset of item number k (in `order`) of a view, computed from the
  * multi-index directly. */
-static int64_t tu_item_offset(const arrayio_view *v, int order, uint64_t k)
+static inline int64_t tu_item_offset(const arrayio_view *v, int order, uint64_t k)
 {
     int64_t off = 0;
     int i;
@@ -87,7 +87,7 @@ static int64_t tu_item_offset(const arrayio_view *v, int order, uint64_t k)
     return off;
 }
 
-static uint64_t tu_nitems(const arrayio_view *v)
+static inline uint64_t tu_nitems(const arrayio_view *v)
 {
     uint64_t n = 1;
     int d;
@@ -96,7 +96,7 @@ static uint64_t tu_nitems(const arrayio_view *v)
     return n;
 }
 
-static void tu_ref_pack(const arrayio_view *v, int order, unsigned char *out)
+static inline void tu_ref_pack(const arrayio_view *v, int order, unsigned char *out)
 {
     uint64_t k, n = tu_nitems(v);
     for (k = 0; k < n; k++)
@@ -105,7 +105,7 @@ static void tu_ref_pack(const arrayio_view *v, int order, unsigned char *out)
                v->itemsize);
 }
 
-static void tu_ref_unpack(const arrayio_view *v, int order,
+static inline void tu_ref_unpack(const arrayio_view *v, int order,
                           const unsigned char *in)
 {
     uint64_t k, n = tu_nitems(v);
@@ -124,7 +124,7 @@ typedef struct tu_rview {
     size_t buflen;
 } tu_rview;
 
-static void tu_make_view(tu_rview *r, int disjoint)
+static inline void tu_make_view(tu_rview *r, int disjoint)
 {
     static const size_t sizes[] = {1, 2, 3, 4, 8, 12, 16, 17};
     int64_t low = 0, high, span;
