@@ -391,6 +391,29 @@ ARRAYIO_API int arrayio_pwrite_fd(int fd, const arrayio_view *view, int order,
 ARRAYIO_API int arrayio_pread_fd(int fd, const arrayio_view *view, int order,
                                  int64_t offset, arrayio_io *io);
 
+/* Regions: an array laid out inside a file, item (i0, i1, ...) at file
+ * offset `offset + i0*file_strides[0] + i1*file_strides[1] + ...` (strides
+ * of any sign, as a view's).  pread_region fills the memory view `mem` from
+ * the region of the same shape and item size; pwrite_region writes `mem`
+ * into the region.  Only the region's bytes are read or written, with
+ * pread(2)/pwrite(2): runs contiguous in the file and in memory move
+ * directly, others through the staging buffer.  `order` ('C' or 'F') is the
+ * traversal order and io->done counts bytes of mem's stream in that order
+ * (choose the file's own order for long runs).  When mem or the region has
+ * overlapping items, the last in traversal order wins.
+ * Returns as arrayio_pread_fd / arrayio_pwrite_fd, plus ARRAYIO_ERR_NULL
+ * (file_strides NULL with ndim > 0), a layout error of the file side
+ * (ARRAYIO_ERR_OVERFLOW), ARRAYIO_ERR_RANGE (a region byte before offset 0)
+ * and ARRAYIO_ERR_OVERFLOW (a region byte past the largest file offset). */
+ARRAYIO_API int arrayio_pread_region(int fd, const arrayio_view *mem,
+                                     int order, int64_t offset,
+                                     const int64_t *file_strides,
+                                     arrayio_io *io);
+ARRAYIO_API int arrayio_pwrite_region(int fd, const arrayio_view *mem,
+                                      int order, int64_t offset,
+                                      const int64_t *file_strides,
+                                      arrayio_io *io);
+
 /* ----------------------------------------------------------------------- */
 /* The .npy format                                                          */
 /* ----------------------------------------------------------------------- */

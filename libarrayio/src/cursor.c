@@ -4,37 +4,47 @@
 
 #include <string.h>
 
+void arrayio__cursor_start(arrayio_cursor *cur, char *base,
+                           const arrayio_plan *plan, int order)
+{
+    int d;
+
+    cur->pos = 0;
+    cur->total = plan->ext.nbytes;
+    cur->base = base;
+    cur->block = plan->block;
+    cur->boff = 0;
+    cur->off = 0;
+    cur->order = order;
+    /* A single block still gets one loop dimension, so the walk below has
+     * no special case for it. */
+    if (plan->ndim == 0) {
+        cur->ndim = 1;
+        cur->shape[0] = 1;
+        cur->strides[0] = 0;
+        cur->index[0] = 0;
+        return;
+    }
+    cur->ndim = plan->ndim;
+    for (d = 0; d < plan->ndim; d++) {
+        cur->shape[d] = plan->shape[d];
+        cur->strides[d] = plan->strides[d];
+        cur->index[d] = 0;
+    }
+}
+
 int arrayio_cursor_init(arrayio_cursor *cur, const arrayio_view *view,
                         int order)
 {
     arrayio_plan plan;
-    int st, d;
+    int st;
 
     if (cur == NULL)
         return ARRAYIO_ERR_NULL;
     st = arrayio__plan(view, order, &plan);
     if (st != ARRAYIO_OK)
         return st;
-    cur->pos = 0;
-    cur->total = plan.ext.nbytes;
-    cur->base = (char *)view->data;
-    cur->block = plan.block;
-    cur->boff = 0;
-    cur->off = 0;
-    cur->order = order;
-    /* A single block still gets one loop dimension, so the walk below has
-     * no special case for it. */
-    if (plan.ndim == 0) {
-        plan.ndim = 1;
-        plan.shape[0] = 1;
-        plan.strides[0] = 0;
-    }
-    cur->ndim = plan.ndim;
-    for (d = 0; d < plan.ndim; d++) {
-        cur->shape[d] = plan.shape[d];
-        cur->strides[d] = plan.strides[d];
-        cur->index[d] = 0;
-    }
+    arrayio__cursor_start(cur, (char *)view->data, &plan, order);
     return ARRAYIO_OK;
 }
 

@@ -190,3 +190,112 @@ int arrayio_pread_fd(int fd, const arrayio_view *view, int order,
     t.flags = io ? io->flags : 0u;
     return run(&t, view, order, io);
 }
+
+/* ----------------------------------------------------------------------- */
+/* Regions: an array laid out at byte offsets of a file                      */
+/* ----------------------------------------------------------------------- */
+
+static int region(int fd, const arrayio_view *mem, int order, int64_t offset,
+                  const int64_t *file_strides, arrayio_io *io, int writing)
+{
+    arrayio_io defaults = {0, 0, 0u, NULL, 0};
+    transfer t = {0, 0, 1, 0, 0u};
+    arrayio_plan fplan;
+    arrayio_cursor mcur, fcur;
+    char *buf = NULL, *owned = NULL;
+    size_t bufsize = 0, moved;
+    int64_t first, last;
+    int st, err = 0;
+
+    if (io == NULL)
+        io = &defaults;
+    io->sys_errno = 0;
+    st = arrayio_cursor_init(&mcur, mem, order);
+    if (st != ARRAYIO_OK)
+        return st;
+    if (mem->ndim > 0 && file_strides == NULL)
+        return ARRAYIO_ERR_NULL;
+    st = arrayio__layout_check(mem->itemsize, mem->ndim, mem->shape,
+                               file_strides, &fplan.ext);
+    if (st != ARRAYIO_OK)
+        return st;
+    if (offset < 0)
+        return ARRAYIO_ERR_RANGE;
+    /* every byte of the region lies in [offset + low, offset + high) */
+    if (arrayio__add_i64(offset, fplan.ext.low, &first) || first < 0)
+        return ARRAYIO_ERR_RANGE;
+    if (arrayio__add_i64(offset, fplan.ext.high, &last) || last > OFF_T_MAX)
+        return ARRAYIO_ERR_OVERFLOW;
+    if (io->buffer != NULL && io->buffer_size == 0)
+        return ARRAYIO_ERR_SIZE;
+    if (arrayio_cursor_seek(&mcur, io->done) != ARRAYIO_OK)
+        return ARRAYIO_ERR_RANGE;
+    if (mcur.pos == mcur.total)
+        return ARRAYIO_OK;
+    arrayio__plan_layout(mem->itemsize, mem->ndim, mem->shape, file_strides,
+                         order, &fplan);
+    arrayio__cursor_start(&fcur, NULL, &fplan, order);
+    arrayio_cursor_seek(&fcur, io->done);
+
+    t.fd = fd;
+    t.writing = writing;
+    t.flags = io->flags;
+    while (st == ARRAYIO_OK && mcur.pos < mcur.total) {
+        /* the file run: the rest of the file cursor's current block */
+        size_t run = fcur.block - fcur.boff, n;
+        int64_t at = offset + (int64_t)fcur.off + (int64_t)fcur.boff;
+        void *mem_at;
+
+        t.offset = at - (int64_t)io->done; /* sys_loop adds the stream pos */
+        n = arrayio_cursor_span(&mcur, &mem_at);
+        if (n >= run) {
+            /* contiguous on both sides: straight to or from the array */
+            st = sys_loop(&t, (char *)mem_at, run, io->done, &moved, &err);
+        } else {
+            if (buf == NULL) {
+                bufsize = io->buffer_size ? io->buffer_size
+                                          : ARRAYIO_DEFAULT_BUFFER_SIZE;
+                buf = (char *)io->buffer;
+                if (buf == NULL) {
+                    if ((uint64_t)bufsize > mcur.total - mcur.pos)
+                        bufsize = (size_t)(mcur.total - mcur.pos);
+                    buf = owned = (char *)malloc(bufsize);
+                    if (owned == NULL)
+                        return ARRAYIO_ERR_NOMEM;
+                }
+            }
+            if (run > bufsize)
+                run = bufsize;
+            if (writing) {
+                arrayio_cursor_fill(&mcur, buf, run);
+                st = sys_loop(&t, buf, run, io->done, &moved, &err);
+            } else {
+                st = sys_loop(&t, buf, run, io->done, &moved, &err);
+                arrayio_cursor_drain(&mcur, buf, moved);
+            }
+        }
+        io->done += moved;
+        arrayio_cursor_seek(&mcur, io->done);
+        arrayio_cursor_seek(&fcur, io->done);
+    }
+    free(owned);
+    if (st == ARRAYIO_ERR_OS) {
+        io->sys_errno = err;
+        errno = err;
+    }
+    return st;
+}
+
+int arrayio_pread_region(int fd, const arrayio_view *mem, int order,
+                         int64_t offset, const int64_t *file_strides,
+                         arrayio_io *io)
+{
+    return region(fd, mem, order, offset, file_strides, io, 0);
+}
+
+int arrayio_pwrite_region(int fd, const arrayio_view *mem, int order,
+                          int64_t offset, const int64_t *file_strides,
+                          arrayio_io *io)
+{
+    return region(fd, mem, order, offset, file_strides, io, 1);
+}

@@ -43,8 +43,22 @@ typedef struct arrayio_plan {
     int64_t strides[ARRAYIO_MAX_DIMS];
 } arrayio_plan;
 
+/* The checks of arrayio_view_check that do not involve the data pointer:
+ * a layout of items at byte offsets from some base (memory or a file). */
+int arrayio__layout_check(size_t itemsize, int ndim, const int64_t *shape,
+                          const int64_t *strides, arrayio_extent *out);
+
 /* Validate `view` and plan it in `order`.  Returns an arrayio_status. */
 int arrayio__plan(const arrayio_view *view, int order, arrayio_plan *plan);
+
+/* Plan a layout already checked into plan->ext. */
+void arrayio__plan_layout(size_t itemsize, int ndim, const int64_t *shape,
+                          const int64_t *strides, int order,
+                          arrayio_plan *plan);
+
+/* Start a cursor on a plan; base may be NULL when only offsets are used. */
+void arrayio__cursor_start(arrayio_cursor *cur, char *base,
+                           const arrayio_plan *plan, int order);
 
 /* count blocks of `block` bytes: dst + i*dstride <- src + i*sstride. */
 void arrayio__copy_blocks(char *dst, ptrdiff_t dstride, const char *src,

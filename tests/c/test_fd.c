@@ -456,6 +456,110 @@ static void test_pipe_read(void)
     free(expect);
 }
 
+
+/* regions against a naive item-by-item copy on an in-memory image */
+static void test_regions_random(void)
+{
+    int iter;
+    for (iter = 0; iter < 800; iter++) {
+        tu_rview m;
+        int64_t fstr[8], low = 0, high, span, offset;
+        size_t fsize, nbytes, i;
+        unsigned char *image, *back, *mine, *before;
+        arrayio_view fv;
+        arrayio_io io;
+        int order = (iter & 1) ? 'F' : 'C', d, fd = temp_file(), st;
+        uint64_t k, n;
+
+        tu_make_view(&m, 1);
+        for (d = 0; d < m.v.ndim; d++)
+            fstr[d] = (tu_range(0, 1) ? 1 : -1) * tu_range(0, 3) *
+                          (int64_t)m.v.itemsize +
+                      tu_range(0, 2);
+        high = (int64_t)m.v.itemsize;
+        for (d = 0; d < m.v.ndim; d++) {
+            if (m.shape[d] < 1)
+                continue;
+            span = (m.shape[d] - 1) * fstr[d];
+            if (span < 0)
+                low += span;
+            else
+                high += span;
+        }
+        offset = -low + tu_range(0, 50);
+        fsize = (size_t)(offset + high + 20);
+        image = (unsigned char *)malloc(fsize);
+        back = (unsigned char *)malloc(fsize);
+        for (i = 0; i < fsize; i++)
+            image[i] = (unsigned char)tu_rand();
+        CHECK_EQ(pwrite(fd, image, fsize, 0), (ssize_t)fsize);
+        fv = m.v;
+        fv.data = image + offset;
+        fv.strides = fstr;
+        nbytes = (size_t)tu_nitems(&m.v) * m.v.itemsize;
+
+        /* read: mem gets the region's items in order */
+        before = (unsigned char *)malloc(m.buflen);
+        mine = (unsigned char *)malloc(m.buflen);
+        memcpy(before, m.buf, m.buflen);
+        memset(&io, 0, sizeof io);
+        io.buffer_size = (size_t)tu_range(0, 3) * 7;
+        st = arrayio_pread_region(fd, &m.v, order, offset, fstr, &io);
+        CHECK_EQ(st, ARRAYIO_OK);
+        CHECK_EQ(io.done, nbytes);
+        memcpy(mine, m.buf, m.buflen);
+        memcpy(m.buf, before, m.buflen);
+        n = tu_nitems(&m.v);
+        for (k = 0; k < n; k++)
+            memcpy((char *)m.v.data + tu_item_offset(&m.v, order, k),
+                   (char *)fv.data + tu_item_offset(&fv, order, k),
+                   m.v.itemsize);
+        CHECK(memcmp(mine, m.buf, m.buflen) == 0);
+
+        /* write: scramble mem, write it, compare the whole file */
+        for (i = 0; i < m.buflen; i++)
+            m.buf[i] = (unsigned char)tu_rand();
+        memset(&io, 0, sizeof io);
+        CHECK_EQ(arrayio_pwrite_region(fd, &m.v, order, offset, fstr, &io), ARRAYIO_OK);
+        for (k = 0; k < n; k++)
+            memcpy((char *)fv.data + tu_item_offset(&fv, order, k),
+                   (char *)m.v.data + tu_item_offset(&m.v, order, k),
+                   m.v.itemsize);
+        CHECK_EQ(pread(fd, back, fsize, 0), (ssize_t)fsize);
+        CHECK(memcmp(back, image, fsize) == 0);
+
+        free(before);
+        free(mine);
+        free(image);
+        free(back);
+        free(m.buf);
+        close(fd);
+    }
+}
+
+static void test_region_errors(void)
+{
+    double a[4] = {0};
+    int64_t shape[1] = {4}, st[1] = {8}, neg[1] = {-8}, huge[1] = {INT64_MAX / 2};
+    arrayio_view v = mkview(a, 8, 1, shape, st);
+    arrayio_io io;
+    int fd = temp_file();
+
+    memset(&io, 0, sizeof io);
+    CHECK_EQ(arrayio_pread_region(fd, &v, 'C', 0, NULL, &io), ARRAYIO_ERR_NULL);
+    CHECK_EQ(arrayio_pread_region(fd, &v, 'C', -1, st, &io), ARRAYIO_ERR_RANGE);
+    CHECK_EQ(arrayio_pread_region(fd, &v, 'C', 16, neg, &io), ARRAYIO_ERR_RANGE);
+    CHECK_EQ(arrayio_pread_region(fd, &v, 'C', 24, neg, &io), ARRAYIO_ERR_EOF);
+    CHECK_EQ(arrayio_pwrite_region(fd, &v, 'C', 0, huge, &io), ARRAYIO_ERR_OVERFLOW);
+    CHECK_EQ(arrayio_pwrite_region(fd, &v, 'C', INT64_MAX - 20, st, &io), ARRAYIO_ERR_OVERFLOW);
+    CHECK_EQ(arrayio_pwrite_region(fd, &v, 'X', 0, st, &io), ARRAYIO_ERR_ORDER);
+    CHECK_EQ(lseek(fd, 0, SEEK_END), 0); /* nothing written */
+    io.done = 0;
+    CHECK_EQ(arrayio_pwrite_region(-1, &v, 'C', 0, st, &io), ARRAYIO_ERR_OS);
+    CHECK_EQ(io.sys_errno, EBADF);
+    close(fd);
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
@@ -467,6 +571,8 @@ int main(void)
         {"nonblocking", test_nonblocking},
         {"eintr", test_eintr},
         {"pipe_read", test_pipe_read},
+        {"regions_random", test_regions_random},
+        {"region_errors", test_region_errors},
     };
     return tu_run(tests, sizeof tests / sizeof tests[0]);
 }
