@@ -51,6 +51,23 @@ assert data == np.arange(12.0).reshape(3, 4).T.tobytes(), 'example output differ
 print('example output equals numpy a.T.tobytes()')
 " "$build/transposed.bin"
 
+cc -std=c99 -Wall -Wextra -pedantic -Werror libarrayio/examples/npy_example.c \
+    $(pkg-config --cflags --libs arrayio) -o "$build/npy_example"
+LD_LIBRARY_PATH=$build/prefix/lib "$build/npy_example" write "$build/example.npy"
+"$py" -c "
+import numpy as np, sys
+a = np.load(sys.argv[1])
+assert a.dtype == np.dtype('<i4'), a.dtype
+assert np.array_equal(a, np.arange(24, dtype='<i4').reshape(4, 6)[:, ::2].T), a
+np.save(sys.argv[2], np.asfortranarray(np.arange(12.0).reshape(3, 4)) / 8)
+print('example .npy loads in numpy as expected')
+" "$build/example.npy" "$build/from_numpy.npy"
+out=$(LD_LIBRARY_PATH=$build/prefix/lib "$build/npy_example" read "$build/from_numpy.npy")
+echo "$out"
+expected="version 1.0, descr '<f8', fortran_order True, shape (3, 4)
+sum 8.25"
+[ "$out" = "$expected" ] || { echo "npy_example read printed something else"; exit 1; }
+
 step "Python package and tests"
 "$py" -m pip install --quiet --no-build-isolation "$root"
 cd "$root"

@@ -8,20 +8,24 @@ staging buffer.  The GIL is released while the core runs.
 ``file`` arguments are a path (str, bytes or os.PathLike), an int file
 descriptor, or a binary file object.
 """
-import operator
-
 import numpy as np
 
 from . import _core, _files
 from ._errors import ShortReadError
+from ._npy import NpyFile, load, map_array, open_npy, save
 from ._ffi import ffi as _ffi
 from ._ffi import lib as _lib
 
 __all__ = [
+    "NpyFile",
     "ShortReadError",
     "copyto",
+    "load",
+    "map_array",
+    "open_npy",
     "read",
     "readinto",
+    "save",
     "write",
     "write_array_to_file",
 ]
@@ -87,18 +91,6 @@ def write_array_to_file(array, file, *, fortran_order=False, buffersize=8192):
     _files.write_view(file, _core.View(arr), order, size)
 
 
-def _shape_tuple(shape):
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        shape = tuple(operator.index(n) for n in shape)
-    except TypeError:
-        raise TypeError(f"shape must be an int or a sequence of ints, not {shape!r}") from None
-    if any(n < 0 for n in shape):
-        raise ValueError(f"shape {shape} has a negative dimension")
-    return shape
-
-
 def read(file, dtype, shape, *, order="C"):
     """Read a new array of ``dtype`` and ``shape`` from ``file``.
 
@@ -122,7 +114,7 @@ def read(file, dtype, shape, *, order="C"):
         raise TypeError(f"dtype {dtype} holds references to Python objects; arrayio cannot read it")
     if dtype.itemsize == 0 and dtype.names is None:
         raise ValueError(f"dtype {dtype} has no size; give one, as in 'S10' or 'U3'")
-    shape = _shape_tuple(shape)
+    shape = _core.shape_tuple(shape)
     order = _core.resolve_order(order, None, allow_any=False)
     nbytes = dtype.itemsize
     for n in shape:

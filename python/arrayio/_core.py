@@ -1,4 +1,6 @@
 """Arrays described to the C core, and the calls that move them."""
+import operator
+
 import numpy as np
 
 from ._errors import raise_status
@@ -60,6 +62,19 @@ def resolve_order(order, arr, *, allow_any=True):
         return "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
     allowed = "'C', 'F' or 'A'" if allow_any else "'C' or 'F'"
     raise ValueError(f"order must be {allowed}, not {order!r}")
+
+
+def shape_tuple(shape):
+    """A shape argument (an int or a sequence of ints) as a tuple."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"shape must be an int or a sequence of ints, not {shape!r}") from None
+    if any(n < 0 for n in shape):
+        raise ValueError(f"shape {shape} has a negative dimension")
+    return shape
 
 
 def check_buffer_size(buffer_size):
@@ -125,26 +140,32 @@ def new_io(buffer_size=0):
 
 
 def fd_transfer(func, fd, view, order, buffer_size, *, writing, filename=None):
-    """Run a core fd loop to the end, letting Python's signal handlers run
-    whenever a system call is interrupted (PEP 475): the loop's back edge is
-    where a pending handler runs; if it raises, the exception leaves here
-    with the progress attached as ``bytes_written`` / ``bytes_read``.
-
-    Returns the number of bytes moved."""
+    """Run a core fd loop over a whole view; returns the bytes moved."""
     if view.cview is None:
         return 0
-    io = new_io(buffer_size)
     code = _ORDERS[order]
+    cview = view.cview
+    return run_io(lambda io: func(fd, cview, code, io), view.nbytes, buffer_size,
+                  writing=writing, filename=filename)
+
+
+def run_io(call, total, buffer_size=0, *, writing, filename=None, what=None):
+    """Run ``call(io)`` (a core fd function) to the end, letting Python's
+    signal handlers run whenever a system call is interrupted (PEP 475):
+    the loop's back edge is where a pending handler runs; if it raises, the
+    exception leaves here with the progress attached as ``bytes_written`` /
+    ``bytes_read``.  Returns the number of bytes moved."""
+    io = new_io(buffer_size)
     try:
         while True:
-            status = func(fd, view.cview, code, io)
+            status = call(io)
             if status != lib.ARRAYIO_ERR_INTERRUPTED:
                 break
     except BaseException as exc:
         setattr(exc, "bytes_written" if writing else "bytes_read", int(io.done))
         raise
-    raise_status(status, what="write" if writing else "read", io=io,
-                 total=view.nbytes, writing=writing, filename=filename)
+    raise_status(status, what=what or ("write" if writing else "read"), io=io,
+                 total=total, writing=writing, filename=filename)
     return int(io.done)
 
 

@@ -88,31 +88,72 @@ def _prepare_direct(f, fd):
 # writing
 
 
+class Output:
+    """An opened destination.  Use as a context manager; then write(view,
+    order, buffer_size) as often as needed.  A path is created or truncated
+    on entry and closed on exit; a file object is flushed and positioned on
+    entry and re-synchronised on exit (also after an error)."""
+
+    def __init__(self, file):
+        self.file = file
+        self.fd = None
+        self.obj = None
+        self.owned = False
+        self.filename = None
+        if _is_path(file):
+            self.filename = os.fsdecode(file)
+        elif _is_fd(file):
+            self.fd = _check_fd(file)
+        else:
+            _check_file_object(file, writing=True)
+            self.obj = file
+            fd = _direct_fd(file)
+            if fd is not None:
+                if not file.writable():
+                    raise io.UnsupportedOperation("file not open for writing")
+                self.fd = fd
+                self.filename = _name_of(file)
+
+    def __enter__(self):
+        if self.filename is not None and self.obj is None:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC | _O_BINARY
+            self.fd = os.open(self.file, flags, 0o666)
+            self.owned = True
+        elif self.obj is not None and self.fd is not None:
+            _prepare_direct(self.obj, self.fd)
+        return self
+
+    def __exit__(self, *exc):
+        if self.owned:
+            os.close(self.fd)
+        elif self.obj is not None and self.fd is not None:
+            _resync(self.obj, self.fd)
+
+    def write(self, view, order, buffer_size, start=0):
+        """Write the view's stream; returns its byte count.  `start` is the
+        number of bytes this call's caller already wrote (for progress in
+        errors)."""
+        if self.fd is not None:
+            try:
+                return _core.fd_transfer(lib.arrayio_write_fd, self.fd, view, order,
+                                         buffer_size, writing=True, filename=self.filename)
+            except BaseException as exc:
+                _shift_progress(exc, start)
+                raise
+        return _write_methods(self.obj, view, order, buffer_size, start)
+
+
+def _shift_progress(exc, start):
+    if start:
+        for name in ("bytes_written", "characters_written"):
+            if isinstance(getattr(exc, name, None), int):
+                setattr(exc, name, getattr(exc, name) + start)
+
+
 def write_view(file, view, order, buffer_size):
     """Write the view's stream to `file`; returns the byte count."""
-    if _is_path(file):
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC | _O_BINARY
-        fd = os.open(file, flags, 0o666)
-        try:
-            return _core.fd_transfer(lib.arrayio_write_fd, fd, view, order, buffer_size,
-                                     writing=True, filename=os.fsdecode(file))
-        finally:
-            os.close(fd)
-    if _is_fd(file):
-        return _core.fd_transfer(lib.arrayio_write_fd, _check_fd(file), view, order,
-                                 buffer_size, writing=True)
-    _check_file_object(file, writing=True)
-    fd = _direct_fd(file)
-    if fd is None:
-        return _write_methods(file, view, order, buffer_size)
-    if not file.writable():
-        raise io.UnsupportedOperation("file not open for writing")
-    _prepare_direct(file, fd)
-    try:
-        return _core.fd_transfer(lib.arrayio_write_fd, fd, view, order, buffer_size,
-                                 writing=True, filename=_name_of(file))
-    finally:
-        _resync(file, fd)
+    with Output(file) as out:
+        return out.write(view, order, buffer_size)
 
 
 def _name_of(f):
@@ -161,11 +202,17 @@ def _write_all(f, mv, start, total, raw):
     return reusable
 
 
-def _write_methods(f, view, order, buffer_size):
+def _write_methods(f, view, order, buffer_size, start=0):
     total = view.nbytes
     if total == 0:
         return 0
     raw = isinstance(f, io.RawIOBase)
+    if start:
+        try:
+            return _write_methods(f, view, order, buffer_size)
+        except BaseException as exc:
+            _shift_progress(exc, start)
+            raise
     if view.contiguous(order):
         with memoryview(view.byte_view(order)) as mv:
             _write_all(f, mv, 0, total, raw)
@@ -243,6 +290,22 @@ class Input:
             avail = _available(self.fd)
             if avail is not None and avail < nbytes:
                 raise ShortReadError(nbytes, avail, self.filename)
+
+    def read_exact(self, n):
+        """Up to n bytes: fewer only at end of file."""
+        parts, got = [], 0
+        while got < n:
+            if self.fd is not None:
+                chunk = os.read(self.fd, n - got)
+            else:
+                chunk = self.obj.read(n - got)
+                if chunk is None:
+                    raise BlockingIOError(errno.EAGAIN, "read could not complete without blocking")
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
 
     def read_into(self, view, order, buffer_size):
         if self.fd is not None:
