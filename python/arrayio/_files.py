@@ -88,11 +88,14 @@ def _prepare_direct(f, fd):
 # writing
 
 
-class Output:
-    """An opened destination.  Use as a context manager; then write(view,
-    order, buffer_size) as often as needed.  A path is created or truncated
-    on entry and closed on exit; a file object is flushed and positioned on
-    entry and re-synchronised on exit (also after an error)."""
+class _Endpoint:
+    """A resolved `file` argument.  Use as a context manager: a path is
+    opened on entry and closed on exit; a file object driven through its
+    descriptor is flushed and positioned on entry and re-synchronised on
+    exit (also after an error).  Then exactly one of these holds: `fd` is
+    the descriptor to drive, or `obj` is driven through its methods."""
+
+    writing = False
 
     def __init__(self, file):
         self.file = file
@@ -105,19 +108,23 @@ class Output:
         elif _is_fd(file):
             self.fd = _check_fd(file)
         else:
-            _check_file_object(file, writing=True)
+            _check_file_object(file, writing=self.writing)
             self.obj = file
             fd = _direct_fd(file)
-            if fd is not None:
-                if not file.writable():
-                    raise io.UnsupportedOperation("file not open for writing")
+            if fd is not None and self._direct_ok(file):
                 self.fd = fd
                 self.filename = _name_of(file)
 
+    def _direct_ok(self, f):
+        return True
+
     def __enter__(self):
         if self.filename is not None and self.obj is None:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC | _O_BINARY
-            self.fd = os.open(self.file, flags, 0o666)
+            if self.writing:
+                flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            else:
+                flags = os.O_RDONLY
+            self.fd = os.open(self.file, flags | _O_CLOEXEC | _O_BINARY, 0o666)
             self.owned = True
         elif self.obj is not None and self.fd is not None:
             _prepare_direct(self.obj, self.fd)
@@ -128,6 +135,18 @@ class Output:
             os.close(self.fd)
         elif self.obj is not None and self.fd is not None:
             _resync(self.obj, self.fd)
+
+
+class Output(_Endpoint):
+    """An opened destination: write(view, order, buffer_size) as often as
+    needed.  A path is created or truncated."""
+
+    writing = True
+
+    def _direct_ok(self, f):
+        if not f.writable():
+            raise io.UnsupportedOperation("file not open for writing")
+        return True
 
     def write(self, view, order, buffer_size, start=0):
         """Write the view's stream; returns its byte count.  `start` is the
@@ -245,44 +264,18 @@ def _available(fd):
     return max(0, st.st_size - os.lseek(fd, 0, os.SEEK_CUR))
 
 
-class Input:
+class Input(_Endpoint):
     """An opened source; call check(nbytes) before allocating, then
     read_into(view, order, buffer_size)."""
 
-    def __init__(self, file):
-        self.file = file
-        self.fd = None
-        self.obj = None
-        self.owned = False
-        self.filename = None
-        if _is_path(file):
-            self.fd = os.open(file, os.O_RDONLY | _O_CLOEXEC | _O_BINARY)
-            self.owned = True
-            self.filename = os.fsdecode(file)
-        elif _is_fd(file):
-            self.fd = _check_fd(file)
-        else:
-            _check_file_object(file, writing=False)
-            self.obj = file
-            fd = _direct_fd(file)
-            # A non-seekable buffered reader may hold read-ahead bytes: only
-            # its own methods can hand them over.
-            if fd is not None and (type(file) is io.FileIO or file.seekable()):
-                if not file.readable():
-                    raise io.UnsupportedOperation("file not open for reading")
-                self.fd = fd
-                self.filename = _name_of(file)
-
-    def __enter__(self):
-        if self.obj is not None and self.fd is not None:
-            _prepare_direct(self.obj, self.fd)
-        return self
-
-    def __exit__(self, *exc):
-        if self.owned:
-            os.close(self.fd)
-        elif self.obj is not None and self.fd is not None:
-            _resync(self.obj, self.fd)
+    def _direct_ok(self, f):
+        # A non-seekable buffered reader may hold read-ahead bytes: only its
+        # own methods can hand them over.
+        if type(f) is not io.FileIO and not f.seekable():
+            return False
+        if not f.readable():
+            raise io.UnsupportedOperation("file not open for reading")
+        return True
 
     def check(self, nbytes):
         """Refuse, before allocating an array, a size the file cannot hold."""

@@ -32,18 +32,6 @@ static void test_error_names(void)
     CHECK(strcmp(arrayio_strerror(1000), "unknown status code") == 0);
 }
 
-static arrayio_view mkview(void *data, size_t itemsize, int ndim,
-                           const int64_t *shape, const int64_t *strides)
-{
-    arrayio_view v;
-    v.data = data;
-    v.itemsize = itemsize;
-    v.ndim = ndim;
-    v.shape = shape;
-    v.strides = strides;
-    return v;
-}
-
 static void test_view_check_errors(void)
 {
     char buf[64];

@@ -11,33 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int temp_file(void)
-{
-    char name[] = "/tmp/arrayio-test-XXXXXX";
-    int fd = mkstemp(name);
-    if (fd >= 0)
-        unlink(name);
-    return fd;
-}
-
 static unsigned char *file_bytes(int fd, size_t *len)
 {
     off_t end = lseek(fd, 0, SEEK_END);
     unsigned char *b = (unsigned char *)malloc((size_t)end + 1);
     *len = (size_t)pread(fd, b, (size_t)end, 0);
     return b;
-}
-
-static arrayio_view mkview(void *data, size_t itemsize, int ndim,
-                           const int64_t *shape, const int64_t *strides)
-{
-    arrayio_view v;
-    v.data = data;
-    v.itemsize = itemsize;
-    v.ndim = ndim;
-    v.shape = shape;
-    v.strides = strides;
-    return v;
 }
 
 /* write random views with several staging buffers, read them back */

@@ -230,15 +230,6 @@ static void test_writer_errors(void)
     CHECK_EQ(info.has_object, 1);
 }
 
-static int temp_file(void)
-{
-    char name[] = "/tmp/arrayio-npy-XXXXXX";
-    int fd = mkstemp(name);
-    if (fd >= 0)
-        unlink(name);
-    return fd;
-}
-
 static void test_save_and_read_header(void)
 {
     /* f8_2x3_F and struct goldens saved through arrayio_npy_save_fd */

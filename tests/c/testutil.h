@@ -3,12 +3,17 @@
 #ifndef ARRAYIO_TESTUTIL_H
 #define ARRAYIO_TESTUTIL_H
 
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include "arrayio.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tu_failures = 0;
 static int tu_checks = 0;
@@ -56,6 +61,28 @@ static inline int tu_run(const tu_test *tests, size_t n)
     printf("%lu passed, %lu failed\n", (unsigned long)(n - failed),
            (unsigned long)failed);
     return failed ? 1 : 0;
+}
+
+static inline arrayio_view mkview(void *data, size_t itemsize, int ndim,
+                                  const int64_t *shape, const int64_t *strides)
+{
+    arrayio_view v;
+    v.data = data;
+    v.itemsize = itemsize;
+    v.ndim = ndim;
+    v.shape = shape;
+    v.strides = strides;
+    return v;
+}
+
+/* An unlinked temporary file. */
+static inline int temp_file(void)
+{
+    char name[] = "/tmp/arrayio-test-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd >= 0)
+        unlink(name);
+    return fd;
 }
 
 /* xorshift64* */
