@@ -1,0 +1,74 @@
+"""Write the seed corpus: small files, each a starting point for one harness.
+
+fuzz_npy gets real .npy headers (plus a few data bytes) written by
+numpy.save for assorted dtypes, shapes and versions, and descr texts; the
+other harnesses draw parameters from bytes, so their seeds are short byte
+strings from a fixed generator.  Regenerate with:
+    python tests/fuzz/gen_corpus.py
+(crash inputs found later are added by hand as corpus/<harness>/crash-*).
+"""
+import io
+import os
+import random
+import warnings
+
+import numpy as np
+from numpy.lib import format as npf
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(harness, name, data):
+    d = os.path.join(HERE, "corpus", harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def npy_seeds():
+    arrays = {
+        "f8": np.arange(3.0),
+        "f8_F": np.asfortranarray(np.zeros((2, 3))),
+        "i2_0d": np.zeros((), ">i2"),
+        "empty": np.zeros((0, 5), "<u4"),
+        "struct": np.zeros(2, [("a", "<i4"), ("b", "|S3")]),
+        "padded": np.zeros(2, np.dtype({"names": ["x"], "formats": ["<u2"], "offsets": [4], "itemsize": 12})),
+        "subarray_field": np.zeros(2, [("p", "<f4", (2, 2))]),
+        "titled": np.zeros(3, [(("title", "nm"), "<i2")]),
+        "latin1": np.zeros(1, [("caf\u00e9", "<i2")]),
+        "v3_utf8": np.zeros(1, [("\u0436", "<i2")]),
+        "datetime": np.zeros((4, 1, 2), "<M8[ns]"),
+        "unicode": np.zeros(5, "<U7"),
+        "nested": np.zeros(1, [("o", [("i", "<f8"), ("j", ">c8", (3,))]), ("v", "|V5")]),
+        "bool_many_dims": np.zeros((1,) * 20 + (2,), "|b1"),
+        "object": np.array([None], dtype=object),
+    }
+    for name, a in arrays.items():
+        f = io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            np.save(f, a, allow_pickle=True)
+        data = f.getvalue()
+        put("fuzz_npy", name, data[:512])
+    for name, dt in [("descr_struct", [("a", "<i4"), ("b", [("c", "|S2")], (2,))]),
+                     ("descr_plain", "<f8"), ("descr_titles", [(("t", "n"), ">u2")])]:
+        put("fuzz_npy", name, repr(npf.dtype_to_descr(np.dtype(dt))).encode())
+    put("fuzz_npy", "descr_subarray_tuple", b"('<i4', (2, 3))")
+    put("fuzz_npy", "py2_long", b"\x93NUMPY\x01\x00\x46\x00{'descr': '<f8', 'fortran_order': False, 'shape': (3L, 4L), }      \n")
+
+
+def byte_seeds():
+    rng = random.Random(1)
+    for harness, lengths in [("fuzz_view", (4, 12, 24, 40, 80)),
+                             ("fuzz_kernels", (8, 16, 32, 64, 128)),
+                             ("fuzz_region", (8, 16, 32, 64))]:
+        for i, n in enumerate(lengths * 2):
+            put(harness, "seed-%02d" % i, bytes(rng.randrange(256) for _ in range(n)))
+    # hand-picked: a transposed 2-D float64 view; a 64-dimensional view
+    put("fuzz_view", "transpose", bytes([1, 8, 2, 1, 3, 24, 1, 4, 8]))
+    put("fuzz_view", "max_dims", bytes([1, 8, 6, 1]) + bytes([2, 1, 8]) * 66)
+
+
+if __name__ == "__main__":
+    npy_seeds()
+    byte_seeds()
