@@ -400,7 +400,8 @@ ARRAYIO_API int arrayio_pread_fd(int fd, const arrayio_view *view, int order,
  * directly, others through the staging buffer.  `order` ('C' or 'F') is the
  * traversal order and io->done counts bytes of mem's stream in that order
  * (choose the file's own order for long runs).  When mem or the region has
- * overlapping items, the last in traversal order wins.
+ * overlapping items, the last in traversal order wins.  A caller's staging
+ * buffer (io->buffer) must not overlap mem (ARRAYIO_ERR_OVERLAP).
  * Returns as arrayio_pread_fd / arrayio_pwrite_fd, plus ARRAYIO_ERR_NULL
  * (file_strides NULL with ndim > 0), a layout error of the file side
  * (ARRAYIO_ERR_OVERFLOW), ARRAYIO_ERR_RANGE (a region byte before offset 0)
@@ -443,7 +444,10 @@ typedef struct arrayio_npy_descr {
  * descr_len bytes.  Accepted: a type string ('<f8', '|S10', '<U3', '|V16',
  * '<M8[ns]', '|b1', '|O'), a list of fields ('name', descr) or
  * ('name', descr, shape) with name possibly ('title', 'name'), and the
- * subarray form (descr, shape); fields nest up to 32 deep.  info (may be
+ * subarray form (descr, shape); fields nest up to 64 deep; datetime units
+ * are numpy's ('[ns]', '[25s]', '[generic]'); string and void sizes fit a
+ * C int, as in numpy.  Field names are not interpreted (a caller that
+ * builds a dtype, as numpy does, also checks them).  info (may be
  * NULL) receives the item size it gives.
  * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL, ARRAYIO_ERR_NPY_ENCODING or
  * ARRAYIO_ERR_NPY_DESCR. */
@@ -527,7 +531,8 @@ ARRAYIO_API int arrayio_npy_save_fd(int fd, const arrayio_view *view,
 /* Read a .npy header from fd's position into buf and parse it into *out,
  * reading exactly the header's bytes and no more (fd may be a pipe): on
  * success fd is positioned at the data.  buf_size must hold the header:
- * ARRAYIO_NPY_BUFFER_SIZE(max_header_size) always does.  io->done counts
+ * ARRAYIO_NPY_BUFFER_SIZE(max_header_size) always does (a longer header
+ * gives ARRAYIO_ERR_NPY_HEADER_SIZE before its body is read).  io->done counts
  * header bytes already in buf (0 to start; resumes after
  * ARRAYIO_ERR_INTERRUPTED).
  * Returns ARRAYIO_OK, the errors of arrayio_npy_parse (ARRAYIO_ERR_NPY_TRUNCATED

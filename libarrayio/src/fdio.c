@@ -78,11 +78,24 @@ static int sys_loop(const transfer *t, char *mem, size_t n, uint64_t at,
     return st;
 }
 
+/* A caller's staging buffer must not overlap the (validated) view. */
+static int check_staging(const arrayio_view *view, const arrayio_io *io)
+{
+    arrayio_extent ext;
+    if (io->buffer == NULL)
+        return ARRAYIO_OK;
+    arrayio_view_check(view, &ext);
+    if (arrayio__ranges_overlap(io->buffer, io->buffer_size,
+                                (char *)view->data + ext.low,
+                                (size_t)(ext.high - ext.low)))
+        return ARRAYIO_ERR_OVERLAP;
+    return ARRAYIO_OK;
+}
+
 static int run(const transfer *t, const arrayio_view *view, int order,
                arrayio_io *io)
 {
     arrayio_io defaults = {0, 0, 0u, NULL, 0};
-    arrayio_extent ext;
     arrayio_cursor cur;
     char *buf, *owned = NULL;
     size_t bufsize, moved;
@@ -102,12 +115,9 @@ static int run(const transfer *t, const arrayio_view *view, int order,
     }
     if (io->buffer != NULL && io->buffer_size == 0)
         return ARRAYIO_ERR_SIZE;
-    arrayio_view_check(view, &ext); /* cannot fail: init validated it */
-    if (io->buffer != NULL &&
-        arrayio__ranges_overlap(io->buffer, io->buffer_size,
-                                (char *)view->data + ext.low,
-                                (size_t)(ext.high - ext.low)))
-        return ARRAYIO_ERR_OVERLAP;
+    st = check_staging(view, io);
+    if (st != ARRAYIO_OK)
+        return st;
     if (arrayio_cursor_seek(&cur, io->done) != ARRAYIO_OK)
         return ARRAYIO_ERR_RANGE;
     if (cur.pos == cur.total)
@@ -228,6 +238,9 @@ static int region(int fd, const arrayio_view *mem, int order, int64_t offset,
         return ARRAYIO_ERR_OVERFLOW;
     if (io->buffer != NULL && io->buffer_size == 0)
         return ARRAYIO_ERR_SIZE;
+    st = check_staging(mem, io);
+    if (st != ARRAYIO_OK)
+        return st;
     if (arrayio_cursor_seek(&mcur, io->done) != ARRAYIO_OK)
         return ARRAYIO_ERR_RANGE;
     if (mcur.pos == mcur.total)

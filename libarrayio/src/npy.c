@@ -25,7 +25,7 @@
 #define ALIGN 64
 #define GROWTH_DIGITS 21
 /* Nesting allowed in a descr: fields of fields of ... */
-#define MAX_DEPTH 32
+#define MAX_DEPTH 64
 
 /* ----------------------------------------------------------------------- */
 /* A small reader for the Python literals a header may hold                  */
@@ -168,6 +168,24 @@ static int lex_shape(lexer *L, int allow_bare, int max_dims, int *ndim,
     return ARRAYIO_OK;
 }
 
+/* A datetime unit between the brackets: an optional multiplier, then one
+ * of numpy's unit names. */
+static int datetime_unit(const unsigned char *s, const unsigned char *end)
+{
+    static const char *const units[] = {"Y", "M", "W", "D", "h", "m", "s",
+                                        "ms", "us", "ns", "ps", "fs", "as",
+                                        "generic"};
+    size_t i, n;
+    int digits = 0;
+    while (s < end && *s >= '0' && *s <= '9' && digits < 10)
+        s++, digits++;
+    n = (size_t)(end - s);
+    for (i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strlen(units[i]) == n && memcmp(s, units[i], n) == 0)
+            return !(digits && i == sizeof units / sizeof units[0] - 1);
+    return 0;
+}
+
 /* The item size of a type string such as '<f8', '|S10', '<U3', '|V16',
  * '<M8[ns]', '|b1', '|O'. */
 static int typestr_size(const unsigned char *s, size_t n, uint64_t *size,
@@ -190,7 +208,6 @@ static int typestr_size(const unsigned char *s, size_t n, uint64_t *size,
     }
     switch (kind) {
     case 'b':
-    case '?':
         if (ndig && digits != 1)
             return 0;
         *size = 1;
@@ -215,12 +232,13 @@ static int typestr_size(const unsigned char *s, size_t n, uint64_t *size,
     case 'S':
     case 'a':
     case 'V':
-        if (!ndig)
+        /* numpy keeps item sizes in a C int */
+        if (!ndig || digits > INT32_MAX)
             return 0;
         *size = digits;
         break;
     case 'U':
-        if (!ndig)
+        if (!ndig || digits > INT32_MAX / 4)
             return 0;
         *size = digits * 4;
         break;
@@ -228,13 +246,9 @@ static int typestr_size(const unsigned char *s, size_t n, uint64_t *size,
     case 'm':
         if (digits != 8)
             return 0;
-        if (s < end) { /* a unit: [ns], [25s], [generic] */
-            if (*s++ != '[' || end[-1] != ']' || s == end - 1)
+        if (s < end) { /* a unit, as numpy spells them: [ns], [25s] */
+            if (*s++ != '[' || end[-1] != ']' || !datetime_unit(s, end - 1))
                 return 0;
-            for (; s < end - 1; s++)
-                if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-                      (*s >= 'A' && *s <= 'Z')))
-                    return 0;
             s = end;
         }
         *size = 8;
@@ -590,8 +604,9 @@ int arrayio_npy_parse(const void *buf, size_t size, size_t max_header_size,
     hlen = (size_t)b[8] | (size_t)b[9] << 8;
     if (out->major > 1)
         hlen |= (size_t)b[10] << 16 | (uint64_t)b[11] << 24;
-    /* numpy counts characters; a UTF-8 character takes up to 4 bytes */
-    if ((out->major == 3 ? hlen / 4 : hlen) > max_header_size)
+    /* numpy counts characters; a UTF-8 character takes up to 4 bytes, so
+     * a 3.0 header of more than 4 * max bytes is too long for certain */
+    if ((out->major == 3 ? hlen / 4 + (hlen % 4 != 0) : hlen) > max_header_size)
         return ARRAYIO_ERR_NPY_HEADER_SIZE;
     need = (uint64_t)prefix + hlen;
     out->data_offset = need;
@@ -622,8 +637,12 @@ int arrayio_npy_parse(const void *buf, size_t size, size_t max_header_size,
             const unsigned char *start = L.p;
             if (seen_descr++)
                 return ARRAYIO_ERR_NPY_KEYS;
+            /* Python 2 wrote 'L' only after shape extents: a descr must
+             * read exactly as arrayio_npy_check_descr reads it */
+            L.allow_long = 0;
             if (!lex_descr(&L, 0, &out->itemsize, &out->has_object))
                 return ARRAYIO_ERR_NPY_DESCR;
+            L.allow_long = out->major < 3;
             out->descr = (const char *)start;
             out->descr_len = (size_t)(L.p - start);
         } else if (klen == 13 && memcmp(key, "fortran_order", 13) == 0) {

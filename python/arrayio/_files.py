@@ -12,6 +12,8 @@ import io
 import os
 import stat
 
+import numpy as np
+
 from . import _core
 from ._errors import ShortReadError
 from ._ffi import ffi, lib
@@ -284,14 +286,38 @@ class Input(_Endpoint):
             if avail is not None and avail < nbytes:
                 raise ShortReadError(nbytes, avail, self.filename)
 
+    def available(self):
+        """Bytes left in the source when it has a size (a regular file, a
+        BytesIO), else None."""
+        if self.fd is not None:
+            return _available(self.fd)
+        if type(self.obj) is io.BytesIO:
+            return max(0, self.obj.getbuffer().nbytes - self.obj.tell())
+        return None
+
+    def read_some_into(self, mv):
+        """Fill mv from the source; ShortReadError (with .got) at EOF."""
+        if self.fd is not None:
+            view = _core.View(np.frombuffer(mv, np.uint8))
+            try:
+                return _core.fd_transfer(lib.arrayio_read_fd, self.fd, view, "C", 0,
+                                         writing=False, filename=self.filename)
+            except ShortReadError as exc:
+                raise ShortReadError(len(mv), exc.got, self.filename) from None
+        _read_exact(self.obj, mv, 0, len(mv))
+        return len(mv)
+
     def read_exact(self, n):
-        """Up to n bytes: fewer only at end of file."""
+        """Up to n bytes: fewer only at end of file.  Read in pieces of at
+        most 1 MiB, so a length field that lies costs no more memory than
+        the source really holds."""
         parts, got = [], 0
         while got < n:
+            want = min(n - got, 1 << 20)
             if self.fd is not None:
-                chunk = os.read(self.fd, n - got)
+                chunk = os.read(self.fd, want)
             else:
-                chunk = self.obj.read(n - got)
+                chunk = self.obj.read(want)
                 if chunk is None:
                     raise BlockingIOError(errno.EAGAIN, "read could not complete without blocking")
             if not chunk:

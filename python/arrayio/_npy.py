@@ -61,6 +61,13 @@ def _as_dtype(arr, dtype):
     return arr.view(dtype) if dtype.subdtype else arr
 
 
+def _empty(shape, dtype, order):
+    """An uninitialised array to fill.  np.ndarray, not np.empty: np.empty
+    turns a zero-size string type ('|S0') into 'S1' and would read bytes
+    that belong to no item."""
+    return np.ndarray(shape, dtype=_storage(dtype), order=order)
+
+
 # --------------------------------------------------------------------------
 # save
 
@@ -219,19 +226,48 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
         order = "F" if h.fortran_order else "C"
         if mmap_mode is not None:
             return _memmap(src, h, mmap_mode, order)
-        src.check(h.nbytes)
-        out = np.empty(h.shape, dtype=_storage(h.dtype), order=order)
-        src.read_into(_core.View(out), order, 0)
+        avail = src.available()
+        if avail is not None or h.nbytes <= _STREAM_ALLOC:
+            if avail is not None and avail < h.nbytes:
+                raise ShortReadError(h.nbytes, avail, src.filename)
+            out = _empty(h.shape, h.dtype, order)
+            src.read_into(_core.View(out), order, 0)
+        else:
+            out = _read_unsized(src, h, order)
     return _as_dtype(out, h.dtype)
 
 
+# Arrays up to this size are allocated at once even when the source's size
+# is unknown (a pipe, a compressed stream); larger ones grow with the data.
+_STREAM_ALLOC = 64 << 20
+
+
+def _read_unsized(src, h, order):
+    """Read h.nbytes from a source of unknown size without trusting the
+    header for the allocation: the buffer doubles only as data arrives, so
+    a header that lies costs at most twice the bytes the stream really has.
+    The bytes land in a bytearray that becomes the array's memory."""
+    buf = bytearray(_STREAM_ALLOC)
+    got = 0
+    while True:
+        with memoryview(buf) as mv:
+            try:
+                got += src.read_some_into(mv[got:])
+            except ShortReadError as exc:
+                raise ShortReadError(h.nbytes, got + exc.got, src.filename) from None
+        if got == h.nbytes:
+            break
+        buf.extend(bytes(min(len(buf), h.nbytes - len(buf))))
+    flat = np.frombuffer(buf, dtype=_storage(h.dtype))
+    return flat.reshape(h.shape, order=order)
+
+
 def _load_pickled(src, h):
-    if src.obj is not None and src.fd is None:
-        arr = pickle.load(src.obj)
-    else:
-        with os.fdopen(os.dup(src.fd), "rb") as f:
-            arr = pickle.load(f)
-    return arr
+    if src.fd is None:
+        return pickle.load(src.obj)
+    # unbuffered, so the shared descriptor stops exactly after the pickle
+    with os.fdopen(os.dup(src.fd), "rb", buffering=0) as f:
+        return pickle.load(f)
 
 
 def _memmap(src, h, mode, order):
@@ -267,7 +303,8 @@ class NpyFile:
     the index selects, with positioned I/O: no whole-file load, no mmap.
     Pickles by path, so another process reopens the same file."""
 
-    def __init__(self, path, mode="r", *, shape=None, dtype=None, fortran_order=False):
+    def __init__(self, path, mode="r", *, shape=None, dtype=None, fortran_order=False,
+                 max_header_size=MAX_HEADER_SIZE):
         if mode not in ("r", "r+", "w+"):
             raise ValueError(f"mode must be 'r', 'r+' or 'w+', not {mode!r}")
         self.path = os.fspath(path)
@@ -297,7 +334,8 @@ class NpyFile:
             flags = (os.O_RDONLY if mode == "r" else os.O_RDWR) | _files._O_CLOEXEC
             fd = os.open(self.path, flags)
             try:
-                h = parse_header(lambda n: os.read(fd, n), MAX_HEADER_SIZE, self.path)
+                h = parse_header(lambda n: os.read(fd, min(n, 1 << 20)), max_header_size,
+                                 self.path)
                 if h.has_object:
                     raise ValueError(f"{self.path!r} holds Python objects (a pickle); "
                                      "open_npy reads raw arrays only")
@@ -370,9 +408,10 @@ class NpyFile:
         """(shape, file offset, file strides, scalar) of an index."""
         if not isinstance(key, tuple):
             key = (key,)
-        if sum(k is Ellipsis for k in key) > 1:
+        ellipsis = sum(k is Ellipsis for k in key)
+        if ellipsis > 1:
             raise IndexError("an index can only have a single ellipsis ('...')")
-        if Ellipsis in [k for k in key if k is Ellipsis]:
+        if ellipsis:
             i = next(j for j, k in enumerate(key) if k is Ellipsis)
             key = key[:i] + (slice(None),) * (self.ndim - len(key) + 1) + key[i + 1:]
         if len(key) > self.ndim:
@@ -390,21 +429,22 @@ class NpyFile:
                 strides.append(step * st)
                 continue
             if isinstance(k, (bool, np.bool_)):
-                raise TypeError("boolean indices are not supported by open_npy")
+                raise IndexError("boolean indices are not supported by open_npy")
             try:
                 i = operator.index(k)
             except TypeError:
-                raise TypeError("only integers, slices (`:`) and ellipsis (`...`) are valid "
-                                f"indices, not {type(k).__name__}") from None
+                raise IndexError("only integers, slices (`:`) and ellipsis (`...`) are valid "
+                                 f"indices for open_npy, not {type(k).__name__}") from None
             if not -n <= i < n:
                 raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
             offset += (i % n) * st
-        return tuple(shape), offset, strides, len(shape) == 0
+        # as in numpy: integers alone give a scalar, an Ellipsis a 0-d array
+        return tuple(shape), offset, strides, len(shape) == 0 and not ellipsis
 
     def __getitem__(self, key):
         fd = self._fd_or_raise()
         shape, offset, strides, scalar = self._region(key)
-        out = np.empty(shape, dtype=_storage(self.dtype), order=self._order)
+        out = _empty(shape, self.dtype, self._order)
         view = _core.View(out)
         if view.cview is not None:
             cstrides = ffi.new("int64_t[]", strides) if strides else ffi.NULL
@@ -419,9 +459,18 @@ class NpyFile:
         if self.mode == "r":
             raise ValueError("assignment destination is read-only (opened with mode 'r')")
         shape, offset, strides, scalar = self._region(key)
+        if self.dtype.itemsize == 0:
+            return  # items of no bytes ('|S0'): nothing to store
         val = np.asarray(value, dtype=self.dtype)
         if self.dtype.subdtype:
             val = np.ascontiguousarray(val).view(_storage(self.dtype)).reshape(val.shape[:val.ndim - len(self.dtype.shape)])
+        # numpy's assignment rule: leading extents of 1 beyond the target's
+        # dimensions are dropped before broadcasting
+        extra = val.ndim - len(shape)
+        if scalar and val.ndim:
+            raise ValueError("setting an array element with a sequence")
+        if extra > 0 and all(n == 1 for n in val.shape[:extra]):
+            val = val.reshape(val.shape[extra:])
         try:
             val = np.broadcast_to(val, shape)
         except ValueError:
@@ -442,13 +491,15 @@ def _pwrite_all(fd, data, offset):
         done += os.pwrite(fd, data[done:], offset + done)
 
 
-def open_npy(path, mode="r", *, shape=None, dtype=None, fortran_order=False):
+def open_npy(path, mode="r", *, shape=None, dtype=None, fortran_order=False,
+             max_header_size=MAX_HEADER_SIZE):
     """Open a .npy file for region reads and writes; see NpyFile.
 
     mode 'r' reads, 'r+' reads and writes, 'w+' creates (or truncates) a
     file of the given ``shape`` and ``dtype`` (and ``fortran_order``),
     its data zero-filled (sparse where the file system allows)."""
-    return NpyFile(path, mode, shape=shape, dtype=dtype, fortran_order=fortran_order)
+    return NpyFile(path, mode, shape=shape, dtype=dtype, fortran_order=fortran_order,
+                   max_header_size=max_header_size)
 
 
 # --------------------------------------------------------------------------

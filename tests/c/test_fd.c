@@ -532,6 +532,11 @@ static void test_region_errors(void)
     CHECK_EQ(arrayio_pwrite_region(fd, &v, 'C', 0, huge, &io), ARRAYIO_ERR_OVERFLOW);
     CHECK_EQ(arrayio_pwrite_region(fd, &v, 'C', INT64_MAX - 20, st, &io), ARRAYIO_ERR_OVERFLOW);
     CHECK_EQ(arrayio_pwrite_region(fd, &v, 'X', 0, st, &io), ARRAYIO_ERR_ORDER);
+    io.buffer = a + 1;
+    io.buffer_size = 8;
+    CHECK_EQ(arrayio_pwrite_region(fd, &v, 'C', 0, st, &io), ARRAYIO_ERR_OVERLAP);
+    io.buffer = NULL;
+    io.buffer_size = 0;
     CHECK_EQ(lseek(fd, 0, SEEK_END), 0); /* nothing written */
     io.done = 0;
     CHECK_EQ(arrayio_pwrite_region(-1, &v, 'C', 0, st, &io), ARRAYIO_ERR_OS);

@@ -139,6 +139,9 @@ static void test_parser_errors(void)
     CHECK_EQ(arrayio_npy_parse("\x93NUMPY\x01\x00\x11\x27", 10, 10000, &h), ARRAYIO_ERR_NPY_HEADER_SIZE);
     CHECK_EQ(arrayio_npy_parse("\x93NUMPY\x02\x00\x00\x00\x00\x80", 12, (size_t)-1 / 2, &h), ARRAYIO_ERR_NPY_TRUNCATED);
     CHECK_EQ(h.data_offset, 12 + 0x80000000ull);
+    /* 3.0: a header of 4 * max + 1 bytes cannot hold only max characters */
+    CHECK_EQ(arrayio_npy_parse("\x93NUMPY\x03\x00\x91\x01\x00\x00", 12, 100, &h), ARRAYIO_ERR_NPY_HEADER_SIZE);
+    CHECK_EQ(arrayio_npy_parse("\x93NUMPY\x03\x00\x90\x01\x00\x00", 12, 100, &h), ARRAYIO_ERR_NPY_TRUNCATED);
     n = wrap(buf, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)}");
     CHECK_EQ(arrayio_npy_parse(buf, n, n - 11, &h), ARRAYIO_ERR_NPY_HEADER_SIZE);
     CHECK_EQ(arrayio_npy_parse(buf, n, n - 10, &h), ARRAYIO_OK);
@@ -161,17 +164,28 @@ static void test_parser_errors(void)
     CHECK_EQ(parse_body(1, "{'descr': 'float64', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
     CHECK_EQ(parse_body(1, "{'descr': '|S', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
     CHECK_EQ(parse_body(1, "{'descr': '<M8[n s]', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': '<M8[25]', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': '<M8[nanos]', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': '<M8[3generic]', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': '<m8[generic]', 'fortran_order': False, 'shape': ()}"), ARRAYIO_OK);
+    CHECK_EQ(parse_body(1, "{'descr': '>M8[15us]', 'fortran_order': False, 'shape': ()}"), ARRAYIO_OK);
+    CHECK_EQ(parse_body(1, "{'descr': '|?1', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': '|V4294967296', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': '<U536870912', 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
+    /* 'L' after shape extents only, never inside the descr */
+    CHECK_EQ(parse_body(1, "{'descr': [('p', '>f4', (0L, 2))], 'fortran_order': False, 'shape': (0L,2)}"), ARRAYIO_ERR_NPY_DESCR);
+    CHECK_EQ(parse_body(1, "{'descr': [('p', '>f4', (0, 2))], 'fortran_order': False, 'shape': (0L,2)}"), ARRAYIO_OK);
     CHECK_EQ(parse_body(1, "{'descr': [('a')], 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
     CHECK_EQ(parse_body(1, "{'descr': [('a', '<f8', -1)], 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
     CHECK_EQ(parse_body(1, "{'descr': 8, 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
     CHECK_EQ(parse_body(1, "{'descr': [('a', '|V1099511627776', (1099511627776, 1099511627776))], 'fortran_order': False, 'shape': ()}"), ARRAYIO_ERR_NPY_DESCR);
     {
-        char deep[1024] = "{'descr': ";
+        char deep[2048] = "{'descr': ";
         int i;
-        for (i = 0; i < 40; i++)
+        for (i = 0; i < 70; i++)
             strcat(deep, "[('a', ");
         strcat(deep, "'<f8'");
-        for (i = 0; i < 40; i++)
+        for (i = 0; i < 70; i++)
             strcat(deep, ")]");
         strcat(deep, ", 'fortran_order': False, 'shape': ()}");
         CHECK_EQ(parse_body(1, deep), ARRAYIO_ERR_NPY_DESCR);

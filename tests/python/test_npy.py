@@ -339,8 +339,10 @@ def test_open_npy_create_pickle_and_errors(tmp_path):
         f[1000]
     with pytest.raises(IndexError, match="too many indices"):
         f[1, 2, 3]
-    with pytest.raises(TypeError, match="valid indices"):
+    with pytest.raises(IndexError, match="valid indices"):
         f[[1, 2]]
+    with pytest.raises(IndexError, match="valid indices"):
+        f[1.0]
     with pytest.raises(ValueError, match="broadcast"):
         arrayio.open_npy(path, "r+")[0:2] = np.zeros((3, 300))
     f.close()
@@ -379,3 +381,117 @@ def test_map_array_modes(tmp_path, order):
     with open(path, "rb") as f:
         assert np.array_equal(arrayio.map_array(f, "<u2", 3, offset=4), [0, 1, 2])
     assert arrayio.map_array(path, "f8", (0, 3)).shape == (0, 3)
+
+
+# -- cases found in review --
+
+def npy_with_header(body, data=b""):
+    return b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body + data
+
+
+def test_zero_size_string_items(tmp_path):
+    path = tmp_path / "s0.npy"
+    path.write_bytes(npy_with_header(b"{'descr': '|S0', 'fortran_order': False, 'shape': (3,), }", b"XYZW"))
+    ref = np.load(path)
+    got = arrayio.load(path)
+    assert got.dtype == ref.dtype and got.shape == ref.shape and got.tolist() == ref.tolist()
+    huge = tmp_path / "s0huge.npy"
+    huge.write_bytes(npy_with_header(b"{'descr': '|S0', 'fortran_order': False, 'shape': (1000000000000,), }"))
+    assert arrayio.load(huge).shape == (10**12,)          # no bytes, no allocation
+    with arrayio.open_npy(path, "r+") as f:
+        assert f[:].tolist() == [b"", b"", b""]
+        f[1] = b"Q"
+    assert path.read_bytes().endswith(b"XYZW")
+
+
+def test_pickled_then_plain_from_one_file(tmp_path):
+    path = tmp_path / "two.npy"
+    obj = np.array([1, "x", None], dtype=object)
+    with open(path, "wb") as f:
+        np.save(f, obj, allow_pickle=True)
+        np.save(f, np.arange(5.0))
+    for opener in (lambda: open(path, "rb"), lambda: open(path, "rb", buffering=0)):
+        with opener() as f:
+            assert arrayio.load(f, allow_pickle=True).tolist() == [1, "x", None]
+            assert np.array_equal(arrayio.load(f), np.arange(5.0))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        arrayio.load(fd, allow_pickle=True)
+        assert np.array_equal(arrayio.load(fd), np.arange(5.0))
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("kind", ["bytesio", "pipe", "gzip"])
+def test_lying_size_from_streams_allocates_little(kind, tmp_path):
+    import gzip
+    import resource
+    body = b"{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
+    data = npy_with_header(body, b"\0" * 1000)
+    if kind == "bytesio":
+        src = io.BytesIO(data)
+    elif kind == "gzip":
+        with gzip.open(tmp_path / "a.npy.gz", "wb") as g:
+            g.write(data)
+        src = gzip.open(tmp_path / "a.npy.gz", "rb")
+    else:
+        r, w = os.pipe()
+        os.write(w, data)
+        os.close(w)
+        src = os.fdopen(r, "rb")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with src:
+        with pytest.raises(arrayio.ShortReadError) as info:
+            arrayio.load(src)
+    grew_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert info.value.expected == 8 * 10**12 and info.value.got == 1000
+    assert grew_kib < 200 * 1024     # far from 8 TB: at most the 64 MiB first step
+
+
+def test_load_large_stream_grows(tmp_path):
+    a = np.arange(12_000_000, dtype="<f8")        # 96 MiB: more than one step
+    data = np_save_bytes(a)
+    r, w = os.pipe()
+    import threading
+
+    def feed():
+        with os.fdopen(w, "wb") as f:
+            f.write(data)
+
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    with os.fdopen(r, "rb") as f:
+        got = arrayio.load(f)
+    t.join()
+    assert got.flags.writeable and np.array_equal(got, a)
+
+
+def test_open_npy_0d_and_ellipsis(tmp_path):
+    path = tmp_path / "z.npy"
+    np.save(path, np.array(3.5, ">f8"))
+    ref = np.load(path)
+    with arrayio.open_npy(path) as f:
+        for key in ((), Ellipsis, (Ellipsis,)):
+            got, exp = f[key], ref[key]
+            assert type(got) is type(exp) and np.asarray(got).shape == np.asarray(exp).shape
+            assert got == exp
+        assert np.asarray(f).shape == () and float(np.asarray(f)) == 3.5
+    np.save(path, np.arange(3.0))
+    ref = np.load(path)
+    with arrayio.open_npy(path) as f:
+        assert type(f[0, ...]) is type(ref[0, ...]) and f[0, ...].shape == ()
+        assert type(f[0]) is type(ref[0])
+
+
+def test_open_npy_assignment_drops_leading_ones(tmp_path):
+    path = tmp_path / "a.npy"
+    ref = np.zeros((2, 3))
+    np.save(path, ref)
+    with arrayio.open_npy(path, "r+") as f:
+        for key, value in [(0, np.ones((1, 3))), ((slice(None), 1), np.full((1, 1, 2), 7.0)),
+                           ((1, slice(2, 3)), np.array([[5.0]]))]:
+            f[key] = value
+            ref[key] = value
+        with pytest.raises(ValueError, match="sequence"):
+            f[1, 2] = [[5.0]]          # as numpy: a scalar target takes no sequence
+    assert np.array_equal(np.load(path), ref)
