@@ -5,7 +5,9 @@
 #   2. the same C tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. a C example built against the installed library with pkg-config and
 #      checked with numpy,
-#   4. the Python tests (pytest) against the pip-installed package.
+#   4. the fuzz harnesses: corpus replay and generated inputs (in the
+#      sanitizer build), then each under libFuzzer for FUZZ_SECONDS (20),
+#   5. the Python tests (pytest) against the pip-installed package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,7 +33,7 @@ meson setup "$build/c" -Dpython=disabled --buildtype=debugoptimized \
 meson compile -C "$build/c"
 meson test -C "$build/c" --print-errorlogs
 
-step "C unit tests under ASan + UBSan"
+step "C unit tests and fuzz corpus + generated inputs under ASan + UBSan"
 rm -rf "$build/asan"
 meson setup "$build/asan" -Dpython=disabled --buildtype=debug \
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
@@ -67,6 +69,33 @@ echo "$out"
 expected="version 1.0, descr '<f8', fortran_order True, shape (3, 4)
 sum 8.25"
 [ "$out" = "$expected" ] || { echo "npy_example read printed something else"; exit 1; }
+
+step "libFuzzer: each harness for ${FUZZ_SECONDS:-20} s under ASan + UBSan"
+if ! command -v clang >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
+    else
+        echo "clang is needed for the libFuzzer step (apt-get install clang libclang-rt-14-dev)"
+        exit 1
+    fi
+fi
+rm -rf "$build/libfuzzer" "$build/fuzz-work"
+CC=clang meson setup "$build/libfuzzer" -Dpython=disabled -Dfuzzing_engine=libfuzzer \
+    -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized >/dev/null
+meson compile -C "$build/libfuzzer" >/dev/null
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$build/libfuzzer" --suite fuzz --print-errorlogs
+for target in fuzz_npy fuzz_view fuzz_kernels fuzz_region; do
+    mkdir -p "$build/fuzz-work/$target"
+    (cd "$build/fuzz-work" && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        "$build/libfuzzer/tests/fuzz/$target" -max_total_time="${FUZZ_SECONDS:-20}" \
+        -print_final_stats=1 "$target" "$root/tests/fuzz/corpus/$target" 2>&1 |
+        grep -E "stat::number_of_executed_units|ERROR|invariant|SUMMARY" | sed "s/^/$target: /")
+    if ls "$build/fuzz-work"/crash-* "$build/fuzz-work"/leak-* "$build/fuzz-work"/timeout-* >/dev/null 2>&1; then
+        echo "$target found a failing input: $(ls "$build/fuzz-work"/crash-* "$build/fuzz-work"/leak-* "$build/fuzz-work"/timeout-* 2>/dev/null)"
+        exit 1
+    fi
+done
 
 step "Python package and tests"
 "$py" -m pip install --quiet --no-build-isolation "$root"
