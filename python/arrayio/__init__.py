@@ -97,7 +97,7 @@ def read(file, dtype, shape, *, order="C"):
     The file's next bytes are taken as the array's items in ``order``
     ('C' or 'F'); the result has that memory layout.  When the file is a
     regular file, its remaining size is checked before anything is
-    allocated.
+    allocated: a file too short raises ShortReadError having read nothing.
 
     Raises
     ------

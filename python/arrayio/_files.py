@@ -2,14 +2,19 @@
 
 A path or an int descriptor is driven directly by the core's fd loops.  A
 file object is driven directly only when its descriptor is known to be the
-very byte stream the object reads and writes (a plain io.FileIO, or a
-Buffered* object over one); its buffer is flushed and its position brought
-in line before and after.  Every other object goes through its own
-write()/readinto()/read() methods, fed from one staging buffer.
+very byte stream the object reads and writes: a plain io.FileIO (files and
+pipes), a plain socket.socket, the raw SocketIO of its makefile(), or a
+Buffered* object over one of those; sockets only when blocking or
+non-blocking, since a timeout is Python's to enforce.  Such an object is
+flushed and its position brought in line before and after.  Every other
+object, including ones whose fileno() lies under a transformation (gzip,
+TLS), goes through its own write()/readinto()/read() (a socket through
+send()/recv_into()), fed from one staging buffer.
 """
 import errno
 import io
 import os
+import socket
 import stat
 
 import numpy as np
@@ -26,17 +31,53 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 _MAX_CHUNK = 1 << 30
 
 
+def _plain_socket(sock):
+    """A socket whose descriptor carries exactly its bytes and whose
+    blocking behaviour the descriptor already has (no timeout to emulate)."""
+    return type(sock) is socket.socket and sock.gettimeout() in (None, 0.0)
+
+
+def _raw_stream(raw):
+    """True when the raw object writes straight to its descriptor."""
+    if type(raw) is io.FileIO:
+        return True
+    if type(raw) is socket.SocketIO:
+        return _plain_socket(getattr(raw, "_sock", None))
+    return False
+
+
 def _direct_fd(f):
     """The descriptor to drive directly, or None to use f's methods."""
     t = type(f)
-    if t is io.FileIO:
+    if t is socket.socket:
+        return f.fileno() if _plain_socket(f) else None
+    if _raw_stream(f):
         return f.fileno()
-    if t in _BUFFERED and type(f.raw) is io.FileIO:
+    if t in _BUFFERED and _raw_stream(f.raw):
         return f.fileno()
     return None
 
 
+class _SocketStream:
+    """write()/readinto() for a socket that must be driven through Python
+    (one with a timeout): send() and recv_into() apply the timeout."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.closed = False
+
+    def write(self, b):
+        return self.sock.send(b)
+
+    def readinto(self, b):
+        return self.sock.recv_into(b)
+
+
 def _check_file_object(f, writing):
+    if isinstance(f, socket.socket):
+        if f.fileno() < 0:
+            raise ValueError("I/O operation on closed socket")
+        return
     if isinstance(f, io.TextIOBase):
         raise TypeError(
             f"{type(f).__name__} is a text stream; arrayio needs a binary file "
@@ -68,7 +109,7 @@ def _is_fd(file):
 def _resync(f, fd):
     """After the descriptor moved under a buffered object: drop its buffer
     and put its position where the descriptor is."""
-    if type(f) is io.FileIO or not f.seekable():
+    if isinstance(f, socket.socket) or _raw_stream(f) or not f.seekable():
         return
     target = os.lseek(fd, 0, os.SEEK_CUR)
     if f.readable():
@@ -78,7 +119,7 @@ def _resync(f, fd):
 
 def _prepare_direct(f, fd):
     """Flush f and move the descriptor to f's logical position."""
-    if type(f) is io.FileIO:
+    if isinstance(f, socket.socket) or _raw_stream(f):
         return
     if f.writable():
         f.flush()
@@ -116,6 +157,8 @@ class _Endpoint:
             if fd is not None and self._direct_ok(file):
                 self.fd = fd
                 self.filename = _name_of(file)
+            elif isinstance(file, socket.socket):
+                self.obj = _SocketStream(file)
 
     def _direct_ok(self, f):
         return True
@@ -146,7 +189,7 @@ class Output(_Endpoint):
     writing = True
 
     def _direct_ok(self, f):
-        if not f.writable():
+        if not isinstance(f, socket.socket) and not f.writable():
             raise io.UnsupportedOperation("file not open for writing")
         return True
 
@@ -178,16 +221,55 @@ def write_view(file, view, order, buffer_size):
 
 
 def _name_of(f):
+    if isinstance(f, socket.socket):
+        return None
     name = getattr(f, "name", None)
     return name if isinstance(name, str) else None
 
 
+class _Staging:
+    """The one staging buffer of a transfer through an object's methods.
+
+    Pieces of it are handed to write()/readinto() as memoryviews released
+    when the call returns.  A callee may still keep a view of the memory
+    (numpy.frombuffer of what it was given, say): before each reuse the
+    buffer checks that nothing outside holds it, and is replaced by a fresh
+    one if something does, so what such a holder sees never changes."""
+
+    def __init__(self, size):
+        self.size = size
+        self.buf = bytearray(size)
+
+    def fill(self, cursor):
+        with ffi.from_buffer(self.buf) as c:
+            return cursor.fill(c, self.size)
+
+    def drain(self, cursor, n):
+        with ffi.from_buffer(self.buf) as c:
+            cursor.drain(c, n)
+
+    def recycle(self):
+        b = self.buf
+        last = b[-1]
+        try:
+            del b[-1]  # resizing fails while any view of b exists
+        except BufferError:
+            self.buf = bytearray(self.size)
+            return
+        b.append(last)
+
+
+def _release(view):
+    try:
+        view.release()
+    except BufferError:
+        pass  # exported further by the callee: _Staging.recycle sees it
+
+
 def _write_all(f, mv, start, total, raw):
-    """Hand mv to f.write() until all of it is taken.  Each piece is a fresh
-    memoryview released when the call returns, so a writer that keeps it
-    cannot see later data through it.  Returns False when the writer kept
-    an export of the buffer (the caller must not reuse the buffer)."""
-    off, n, reusable = 0, len(mv), True
+    """Hand mv to f.write() until all of it is taken, each piece a fresh
+    memoryview released when the call returns."""
+    off, n = 0, len(mv)
     while off < n:
         piece = mv[off:off + _MAX_CHUNK]
         size = len(piece)
@@ -201,10 +283,7 @@ def _write_all(f, mv, start, total, raw):
             exc.bytes_written = start + off
             raise
         finally:
-            try:
-                piece.release()
-            except BufferError:
-                reusable = False
+            _release(piece)
         if k is None:
             if raw:
                 raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking",
@@ -220,7 +299,6 @@ def _write_all(f, mv, start, total, raw):
             err.bytes_written = start + off
             raise err
         off += k
-    return reusable
 
 
 def _write_methods(f, view, order, buffer_size, start=0):
@@ -238,19 +316,15 @@ def _write_methods(f, view, order, buffer_size, start=0):
         with memoryview(view.byte_view(order)) as mv:
             _write_all(f, mv, 0, total, raw)
         return total
-    size = min(buffer_size or lib.ARRAYIO_DEFAULT_BUFFER_SIZE, total)
-    staging = bytearray(size)
-    cbuf = ffi.from_buffer(staging)
+    staging = _Staging(min(buffer_size or lib.ARRAYIO_DEFAULT_BUFFER_SIZE, total))
     cursor = _core.Cursor(view, order)
     done = 0
     while done < total:
-        n = cursor.fill(cbuf, size)
-        with memoryview(staging) as whole:
-            reusable = _write_all(f, whole[:n], done, total, raw)
+        n = staging.fill(cursor)
+        with memoryview(staging.buf) as whole, whole[:n] as part:
+            _write_all(f, part, done, total, raw)
         done += n
-        if not reusable:  # the writer still holds the old buffer
-            staging = bytearray(size)
-            cbuf = ffi.from_buffer(staging)
+        staging.recycle()
     return total
 
 
@@ -271,9 +345,11 @@ class Input(_Endpoint):
     read_into(view, order, buffer_size)."""
 
     def _direct_ok(self, f):
+        if isinstance(f, socket.socket):
+            return True
         # A non-seekable buffered reader may hold read-ahead bytes: only its
         # own methods can hand them over.
-        if type(f) is not io.FileIO and not f.seekable():
+        if not _raw_stream(f) and not f.seekable():
             return False
         if not f.readable():
             raise io.UnsupportedOperation("file not open for reading")
@@ -355,9 +431,8 @@ def _read_some(f, mv):
 
 def _read_exact(f, mv, start, total):
     """Fill mv completely.  Any exception carries ``bytes_read``: the
-    transfer's progress, counting the bytes of mv that were filled.
-    Returns False when the reader kept an export of the buffer."""
-    off, n, reusable = 0, len(mv), True
+    transfer's progress, counting the bytes of mv that were filled."""
+    off, n = 0, len(mv)
     while off < n:
         piece = mv[off:off + _MAX_CHUNK]
         try:
@@ -366,16 +441,12 @@ def _read_exact(f, mv, start, total):
             exc.bytes_read = start + off
             raise
         finally:
-            try:
-                piece.release()
-            except BufferError:
-                reusable = False
+            _release(piece)
         if k == 0:
             exc = ShortReadError(total, start + off, _name_of(f))
             exc.bytes_read = start + off
             raise exc
         off += k
-    return reusable
 
 
 def _read_methods(f, view, order, buffer_size):
@@ -386,23 +457,19 @@ def _read_methods(f, view, order, buffer_size):
         with memoryview(view.byte_view(order)) as mv:
             _read_exact(f, mv, 0, total)
         return total
-    size = min(buffer_size or lib.ARRAYIO_DEFAULT_BUFFER_SIZE, total)
-    staging = bytearray(size)
-    cbuf = ffi.from_buffer(staging)
+    staging = _Staging(min(buffer_size or lib.ARRAYIO_DEFAULT_BUFFER_SIZE, total))
     cursor = _core.Cursor(view, order)
     done = 0
     while done < total:
-        n = min(size, total - done)
-        with memoryview(staging) as whole:
-            try:
-                reusable = _read_exact(f, whole[:n], done, total)
-            except BaseException as exc:
-                # keep what did arrive, as the fd path does
-                cursor.drain(cbuf, exc.bytes_read - done)
-                raise
-        cursor.drain(cbuf, n)
+        n = min(staging.size, total - done)
+        try:
+            with memoryview(staging.buf) as whole, whole[:n] as part:
+                _read_exact(f, part, done, total)
+        except BaseException as exc:
+            # keep what did arrive, as the fd path does
+            staging.drain(cursor, exc.bytes_read - done)
+            raise
+        staging.drain(cursor, n)
         done += n
-        if not reusable:  # the reader still holds the old buffer
-            staging = bytearray(size)
-            cbuf = ffi.from_buffer(staging)
+        staging.recycle()
     return total
