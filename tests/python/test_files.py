@@ -435,3 +435,46 @@ def test_read_interrupted_by_signals_completes():
         t.join()
         os.close(r)
     assert np.array_equal(got, a) and len(hits) >= 3
+
+
+def test_broken_pipe_reports_bytes():
+    a = np.arange(1 << 20, dtype="<f8")[::2]
+    r, w = os.pipe()
+    got = bytearray()
+
+    def reader():
+        got.extend(os.read(r, 100000))
+        os.close(r)   # the reader goes away mid-stream
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        with pytest.raises(BrokenPipeError) as info:
+            arrayio.write(w, a)
+    finally:
+        t.join()
+        os.close(w)
+    assert info.value.errno == errno.EPIPE
+    assert info.value.bytes_written >= len(got) > 0
+    assert bytes(got) == a.tobytes()[:len(got)]
+
+
+def test_slow_subprocess_reader(tmp_path):
+    import hashlib
+    import subprocess
+    import sys
+    a = np.arange(2_000_000, dtype="<i4").reshape(1000, 2000).T[::-1]
+    code = ("import sys, time, hashlib\n"
+            "h = hashlib.sha256(); n = 0\n"
+            "while True:\n"
+            "    b = sys.stdin.buffer.read1(50000)\n"
+            "    if not b: break\n"
+            "    h.update(b); n += len(b); time.sleep(0.001)\n"
+            "print(n, h.hexdigest())\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    p.stdin.write(b"x")                 # buffered in Python, flushed first
+    arrayio.write(p.stdin, a)
+    p.stdin.close()
+    out = p.stdout.read().decode().split()
+    p.wait()
+    assert out == [str(a.nbytes + 1), hashlib.sha256(b"x" + a.tobytes()).hexdigest()]
