@@ -78,12 +78,9 @@ static char *block_ptr(const arrayio_cursor *cur)
     return cur->base + (ptrdiff_t)(int64_t)cur->off;
 }
 
-/* Step the loop dimensions outside the innermost after the innermost one
- * ran to its extent. */
-static void carry(arrayio_cursor *cur)
+/* Loop dimension d ran to its extent: wrap it and step the ones outside. */
+static void carry_at(arrayio_cursor *cur, int d)
 {
-    int d = cur->ndim - 1;
-
     cur->off -= (uint64_t)cur->shape[d] * (uint64_t)cur->strides[d];
     cur->index[d] = 0;
     for (d--; d >= 0; d--) {
@@ -93,6 +90,53 @@ static void carry(arrayio_cursor *cur)
         cur->off -= (uint64_t)cur->shape[d] * (uint64_t)cur->strides[d];
         cur->index[d] = 0;
     }
+}
+
+static void carry(arrayio_cursor *cur) { carry_at(cur, cur->ndim - 1); }
+
+static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
+
+/* At the start of a row of the innermost loop dimension, with room for at
+ * least two whole rows: when the view runs faster along the next dimension
+ * out than along the innermost (a transpose), move whole rows in
+ * cache-sized tiles.  Draining needs rows that cannot overlap, since tiles
+ * store items out of stream order.  Returns the bytes moved (0: not
+ * applicable here). */
+static size_t tiled_rows(arrayio_cursor *cur, char *buf, size_t left, int fill)
+{
+    const int inner = cur->ndim - 1, outer = cur->ndim - 2;
+    int64_t s0, s1, rows_left;
+    size_t row, rows;
+
+    if (outer < 0 || cur->boff != 0 || cur->index[inner] != 0)
+        return 0;
+    s0 = cur->strides[outer];
+    s1 = cur->strides[inner];
+    if (abs64(s0) >= abs64(s1))
+        return 0;
+    row = cur->block * (size_t)cur->shape[inner];
+    rows_left = cur->shape[outer] - cur->index[outer];
+    rows = left / row;
+    if ((uint64_t)rows > (uint64_t)rows_left)
+        rows = (size_t)rows_left;
+    if (rows < 2)
+        return 0;
+    if (!fill && (abs64(s0) < (int64_t)cur->block ||
+                  abs64(s1) / cur->shape[outer] < abs64(s0)))
+        return 0;
+    if (fill)
+        arrayio__copy_2d(buf, (ptrdiff_t)row, (ptrdiff_t)cur->block,
+                         block_ptr(cur), (ptrdiff_t)s0, (ptrdiff_t)s1,
+                         cur->block, rows, (size_t)cur->shape[inner]);
+    else
+        arrayio__copy_2d(block_ptr(cur), (ptrdiff_t)s0, (ptrdiff_t)s1, buf,
+                         (ptrdiff_t)row, (ptrdiff_t)cur->block, cur->block,
+                         rows, (size_t)cur->shape[inner]);
+    cur->off += (uint64_t)rows * (uint64_t)s0;
+    cur->index[outer] += (int64_t)rows;
+    if (cur->index[outer] == cur->shape[outer])
+        carry_at(cur, outer);
+    return rows * row;
 }
 
 static void next_block(arrayio_cursor *cur)
@@ -137,6 +181,13 @@ static size_t walk(arrayio_cursor *cur, char *buf, size_t size, int fill)
     }
     while (left >= block) {
         uint64_t avail = (uint64_t)(cur->shape[inner] - cur->index[inner]);
+        size_t tiled = tiled_rows(cur, buf, left, fill);
+
+        if (tiled) {
+            buf += tiled;
+            left -= tiled;
+            continue;
+        }
         size_t m = left / block;
         ptrdiff_t stride = (ptrdiff_t)cur->strides[inner];
 

@@ -214,8 +214,17 @@ def _shift_progress(exc, start):
                 setattr(exc, name, getattr(exc, name) + start)
 
 
+# Up to this many bytes go to a buffered writer through its write(): its
+# buffer takes them with no system call, where the descriptor path would
+# flush and re-synchronise its position.
+SMALL_WRITE = 64 << 10
+
+
 def write_view(file, view, order, buffer_size):
     """Write the view's stream to `file`; returns the byte count."""
+    if (view.nbytes <= SMALL_WRITE and type(file) in (io.BufferedWriter, io.BufferedRandom)
+            and not file.closed):
+        return _write_methods(file, view, order, buffer_size)
     with Output(file) as out:
         return out.write(view, order, buffer_size)
 

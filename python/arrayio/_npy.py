@@ -5,6 +5,7 @@ turns the descr text into a dtype, with ast.literal_eval on text the core
 has already bounded and checked, and numpy's own descr_to_dtype.
 """
 import ast
+import io
 import mmap
 import operator
 import os
@@ -72,6 +73,29 @@ def _empty(shape, dtype, order):
 # save
 
 
+# Buffered file objects whose write() copies what it is given at once (and
+# keeps no view of it): small arrays are handed to them directly.
+_COPYING_WRITERS = (io.BufferedWriter, io.BufferedRandom, io.BytesIO)
+# Header and data up to this size go through such an object's write()
+# rather than its descriptor: the object's buffer absorbs them, no flush.
+_SMALL = _files.SMALL_WRITE
+# Headers by (dtype, shape, fortran order): saving many arrays of one kind
+# formats the header once.
+_headers = {}
+
+
+def _header_for(arr, fortran):
+    key = (arr.dtype, arr.shape, fortran)
+    header = _headers.get(key)
+    if header is None:
+        descr = _descr_text(arr.dtype)
+        header = (descr, format_header(descr, fortran, arr.shape))
+        if len(_headers) >= 4096:
+            _headers.clear()
+        _headers[key] = header
+    return header
+
+
 def save(file, array, *, allow_pickle=False):
     """Save ``array`` as a .npy file: the bytes ``numpy.save`` writes.
 
@@ -84,26 +108,36 @@ def save(file, array, *, allow_pickle=False):
     Arrays of Python objects (and dtypes numpy can only pickle) raise
     TypeError unless ``allow_pickle=True``, in which case numpy writes them.
     """
-    arr = np.asanyarray(array)
+    arr = array if type(array) is np.ndarray else np.asanyarray(array)
     if type(arr) is not np.ndarray:
         arr = arr.view(np.ndarray)
-    if _files._is_path(file):
-        file = os.fspath(file)
-        suffix = b".npy" if isinstance(file, bytes) else ".npy"
-        if not file.endswith(suffix):
-            file = file + suffix
+    flags = arr.flags
+    fortran = flags.f_contiguous and not flags.c_contiguous
     if _needs_pickle(arr.dtype):
         if not allow_pickle:
             raise TypeError(
                 f"array of dtype {arr.dtype} holds Python objects; saving it needs "
                 "allow_pickle=True (the data is then a pickle)"
             )
-        return _save_pickled(file, arr)
-    descr = _descr_text(arr.dtype)
-    order = _npy_order(arr)
+        return _save_pickled(_npy_path(file), arr)
+    descr, header = _header_for(arr, fortran)
+    if type(file) in _COPYING_WRITERS and arr.nbytes <= _SMALL and not file.closed:
+        # small: two buffered writes, as numpy.save does, minus its Python
+        file.write(header)
+        try:
+            if fortran:
+                data = arr.T.data
+            elif flags.c_contiguous:
+                data = arr.data
+            else:
+                data = arr.tobytes()  # small: one short copy
+        except ValueError:  # no buffer-protocol format (datetime, ...)
+            data = arr.tobytes("F" if fortran else "C")
+        file.write(data)
+        return
+    order = "F" if fortran else "C"
     view = _core.View(arr)
-    header = format_header(descr, order == "F", arr.shape)
-    with _files.Output(file) as out:
+    with _files.Output(_npy_path(file)) as out:
         if out.fd is not None and view.cview is not None:
             # one call: the core writes header and data (one system call
             # for small arrays)
@@ -114,6 +148,15 @@ def save(file, array, *, allow_pickle=False):
             return
         out.write(_core.View(np.frombuffer(header, np.uint8)), "C", 0)
         out.write(view, order, 0, start=len(header))
+
+
+def _npy_path(file):
+    """numpy.save's rule: a path without the .npy suffix gets it."""
+    if not _files._is_path(file):
+        return file
+    file = os.fspath(file)
+    suffix = b".npy" if isinstance(file, bytes) else ".npy"
+    return file if file.endswith(suffix) else file + suffix
 
 
 def _save_pickled(file, arr):

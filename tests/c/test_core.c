@@ -485,6 +485,74 @@ static void test_copy_errors(void)
         CHECK(a[i] == -1.0); /* untouched */
 }
 
+
+/* Transposes big enough for several tiles, with odd edges, every
+ * specialised item size: pack, chunked cursor fill/drain, copy. */
+static void test_tiled_transposes(void)
+{
+    static const size_t sizes[] = {1, 2, 3, 4, 8, 12, 16, 24};
+    static const int64_t dims[][2] = {{70, 45}, {33, 97}, {2, 300}, {129, 3}};
+    size_t si, di;
+    for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (di = 0; di < sizeof dims / sizeof dims[0]; di++) {
+            size_t is = sizes[si], n = (size_t)(dims[di][0] * dims[di][1]) * is, i, pos;
+            unsigned char *mem = (unsigned char *)malloc(n), *out = (unsigned char *)malloc(n),
+                          *ref = (unsigned char *)malloc(n), *back = (unsigned char *)malloc(n),
+                          *back_ref = (unsigned char *)malloc(n);
+            /* mem holds a C-contiguous (rows, cols) array; view its transpose */
+            int64_t shape[2], strides[2];
+            arrayio_view t, d;
+            arrayio_cursor cur;
+            int order;
+            shape[0] = dims[di][1];
+            shape[1] = dims[di][0];
+            strides[0] = (int64_t)is;
+            strides[1] = (int64_t)is * dims[di][1];
+            for (i = 0; i < n; i++)
+                mem[i] = (unsigned char)tu_rand();
+            t = mkview(mem, is, 2, shape, strides);
+            for (order = 0; order < 2; order++) {
+                int o = order ? 'F' : 'C';
+                size_t chunk = (size_t)tu_range(1, (int64_t)n);
+                tu_ref_pack(&t, o, ref);
+                CHECK_EQ(arrayio_pack(&t, o, out, n), ARRAYIO_OK);
+                CHECK(memcmp(out, ref, n) == 0);
+                CHECK_EQ(arrayio_cursor_init(&cur, &t, o), ARRAYIO_OK);
+                for (pos = 0; pos < n; pos += chunk)
+                    arrayio_cursor_fill(&cur, out + pos, chunk < n - pos ? chunk : n - pos);
+                CHECK(memcmp(out, ref, n) == 0);
+                /* drain into the transposed view in chunks */
+                for (i = 0; i < n; i++)
+                    out[i] = (unsigned char)tu_rand();
+                memcpy(back_ref, mem, n);
+                {
+                    arrayio_view r = t;
+                    r.data = back_ref;
+                    tu_ref_unpack(&r, o, out);
+                }
+                CHECK_EQ(arrayio_cursor_init(&cur, &t, o), ARRAYIO_OK);
+                for (pos = 0; pos < n; pos += chunk)
+                    arrayio_cursor_drain(&cur, out + pos, chunk < n - pos ? chunk : n - pos);
+                CHECK(memcmp(mem, back_ref, n) == 0);
+            }
+            /* copy the transpose into a C-contiguous array */
+            {
+                int64_t cstr[2];
+                cstr[0] = (int64_t)is * shape[1];
+                cstr[1] = (int64_t)is;
+                d = mkview(back, is, 2, shape, cstr);
+                CHECK_EQ(arrayio_copy(&d, &t), ARRAYIO_OK);
+                tu_ref_pack(&t, 'C', ref);
+                CHECK(memcmp(back, ref, n) == 0);
+            }
+            free(mem);
+            free(out);
+            free(ref);
+            free(back);
+            free(back_ref);
+        }
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
@@ -500,6 +568,7 @@ int main(void)
         {"copy_random", test_copy_random},
         {"copy_overlap_cases", test_copy_overlap_cases},
         {"copy_errors", test_copy_errors},
+        {"tiled_transposes", test_tiled_transposes},
     };
     return tu_run(tests, sizeof tests / sizeof tests[0]);
 }
