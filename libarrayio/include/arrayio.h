@@ -335,6 +335,8 @@ ARRAYIO_API size_t arrayio_cursor_span(const arrayio_cursor *cur, void **ptr);
  * what a signal does to a write blocked after moving some bytes (to a pipe
  * or socket), and no EINTR follows. */
 #define ARRAYIO_IO_RETURN_EINTR 1u
+/* Never start a helper thread (see arrayio_write_fd). */
+#define ARRAYIO_IO_SINGLE_THREAD 2u
 
 /* In/out parameters of the fd functions.  Zero-initialise it
  * (arrayio_io io = {0};) for the defaults.  A NULL arrayio_io pointer means
@@ -361,6 +363,15 @@ typedef struct arrayio_io {
  * write(2).  Partial writes are continued and EINTR retried (or returned,
  * see ARRAYIO_IO_RETURN_EINTR); each call moves at most
  * ARRAYIO_MAX_SYSCALL_BYTES.
+ *
+ * A strided view whose remaining stream is 4 MiB or more, written through
+ * the library's own staging memory (io->buffer NULL), is packed by one
+ * helper thread into one of two staging buffers while the calling thread
+ * writes the other, so packing and writing overlap.  The helper runs with
+ * every signal blocked and ends before the call returns; all system calls
+ * on fd, and so every EINTR, stay in the calling thread.  Set
+ * ARRAYIO_IO_SINGLE_THREAD in io->flags to do everything in the calling
+ * thread with one buffer.
  * Returns ARRAYIO_OK, a view_check error, ARRAYIO_ERR_ORDER,
  * ARRAYIO_ERR_RANGE (io->done > nbytes), ARRAYIO_ERR_SIZE (buffer given
  * with buffer_size 0), ARRAYIO_ERR_OVERLAP (buffer overlaps the view),

@@ -5,6 +5,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -92,6 +94,113 @@ static int check_staging(const arrayio_view *view, const arrayio_io *io)
     return ARRAYIO_OK;
 }
 
+/* ----------------------------------------------------------------------- */
+/* Packing and writing at once                                              */
+/* ----------------------------------------------------------------------- */
+
+/* Strided streams at least this long are packed by a helper thread into one
+ * staging buffer while the calling thread writes the other: packing a
+ * transpose and writing it take about as long each, so the two overlap
+ * instead of adding up. */
+#define OVERLAP_MIN ((uint64_t)4 << 20)
+
+typedef struct packer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    arrayio_cursor *cur; /* the packer's alone while it runs */
+    char *buf[2];
+    size_t size, len[2];
+    int full[2]; /* packed, not yet written */
+    int stop;    /* the writer is done or gave up */
+} packer;
+
+static void *pack_loop(void *arg)
+{
+    packer *p = (packer *)arg;
+    int k = 0;
+
+    for (;;) {
+        size_t n;
+        pthread_mutex_lock(&p->mu);
+        while (p->full[k] && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop || p->cur->pos == p->cur->total) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        pthread_mutex_unlock(&p->mu);
+        n = arrayio_cursor_fill(p->cur, p->buf[k], p->size);
+        pthread_mutex_lock(&p->mu);
+        p->len[k] = n;
+        p->full[k] = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        k ^= 1;
+    }
+}
+
+/* Write the rest of cur's stream with a packing thread.  Returns 1 and sets
+ * *st when it ran, 0 when it could not start (no memory or thread): the
+ * caller then packs and writes by itself. */
+static int write_overlapped(const transfer *t, arrayio_cursor *cur,
+                            arrayio_io *io, size_t size, int *st, int *err)
+{
+    packer p;
+    pthread_t thread;
+    sigset_t all, old;
+    char *mem = (char *)malloc(2 * size);
+    size_t moved;
+    int k = 0, started;
+
+    if (mem == NULL)
+        return 0;
+    p.cur = cur;
+    p.buf[0] = mem;
+    p.buf[1] = mem + size;
+    p.size = size;
+    p.full[0] = p.full[1] = 0;
+    p.stop = 0;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    /* the helper starts with every signal blocked: signals, and EINTR, stay
+     * with the calling thread */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    started = pthread_create(&thread, NULL, pack_loop, &p) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) {
+        pthread_cond_destroy(&p.cv);
+        pthread_mutex_destroy(&p.mu);
+        free(mem);
+        return 0;
+    }
+    *st = ARRAYIO_OK;
+    while (*st == ARRAYIO_OK && io->done < cur->total) {
+        size_t n;
+        pthread_mutex_lock(&p.mu);
+        while (!p.full[k])
+            pthread_cond_wait(&p.cv, &p.mu);
+        n = p.len[k];
+        pthread_mutex_unlock(&p.mu);
+        *st = sys_loop(t, p.buf[k], n, io->done, &moved, err);
+        io->done += moved;
+        pthread_mutex_lock(&p.mu);
+        p.full[k] = 0;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        k ^= 1;
+    }
+    pthread_mutex_lock(&p.mu);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    pthread_join(thread, NULL);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    free(mem);
+    return 1;
+}
+
 static int run(const transfer *t, const arrayio_view *view, int order,
                arrayio_io *io)
 {
@@ -136,6 +245,11 @@ static int run(const transfer *t, const arrayio_view *view, int order,
     }
 
     bufsize = io->buffer_size ? io->buffer_size : ARRAYIO_DEFAULT_BUFFER_SIZE;
+    if (t->writing && io->buffer == NULL &&
+        !(io->flags & ARRAYIO_IO_SINGLE_THREAD) &&
+        cur.total - cur.pos >= OVERLAP_MIN && bufsize <= (size_t)-1 / 2 &&
+        write_overlapped(t, &cur, io, bufsize, &st, &err))
+        goto out;
     buf = (char *)io->buffer;
     if (buf == NULL) {
         if ((uint64_t)bufsize > cur.total - cur.pos)
