@@ -324,6 +324,11 @@ ARRAYIO_API size_t arrayio_cursor_span(const arrayio_cursor *cur, void **ptr);
  * amortise system calls, small enough to stay in the L2 cache. */
 #define ARRAYIO_DEFAULT_BUFFER_SIZE ((size_t)256 * 1024)
 
+/* Default size of each of the two staging buffers of an overlapped write
+ * (see arrayio_write_fd): more rows per buffer let a transpose be packed
+ * in longer tiles. */
+#define ARRAYIO_OVERLAP_BUFFER_SIZE ((size_t)1024 * 1024)
+
 /* The most bytes passed to one read/write/pread/pwrite call.  macOS rejects
  * counts above INT_MAX and Linux transfers at most 0x7ffff000 per call. */
 #define ARRAYIO_MAX_SYSCALL_BYTES ((size_t)1 << 30)
@@ -366,7 +371,8 @@ typedef struct arrayio_io {
  *
  * A strided view whose remaining stream is 4 MiB or more, written through
  * the library's own staging memory (io->buffer NULL), is packed by one
- * helper thread into one of two staging buffers while the calling thread
+ * helper thread into one of two staging buffers (io->buffer_size bytes
+ * each, ARRAYIO_OVERLAP_BUFFER_SIZE when 0) while the calling thread
  * writes the other, so packing and writing overlap.  The helper runs with
  * every signal blocked and ends before the call returns; all system calls
  * on fd, and so every EINTR, stay in the calling thread.  Set

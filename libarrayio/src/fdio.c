@@ -148,7 +148,7 @@ static int write_overlapped(const transfer *t, arrayio_cursor *cur,
     packer p;
     pthread_t thread;
     sigset_t all, old;
-    char *mem = (char *)malloc(2 * size);
+    char *mem = size <= (size_t)-1 / 2 ? (char *)malloc(2 * size) : NULL;
     size_t moved;
     int k = 0, started;
 
@@ -247,8 +247,11 @@ static int run(const transfer *t, const arrayio_view *view, int order,
     bufsize = io->buffer_size ? io->buffer_size : ARRAYIO_DEFAULT_BUFFER_SIZE;
     if (t->writing && io->buffer == NULL &&
         !(io->flags & ARRAYIO_IO_SINGLE_THREAD) &&
-        cur.total - cur.pos >= OVERLAP_MIN && bufsize <= (size_t)-1 / 2 &&
-        write_overlapped(t, &cur, io, bufsize, &st, &err))
+        cur.total - cur.pos >= OVERLAP_MIN &&
+        write_overlapped(t, &cur, io,
+                         io->buffer_size ? io->buffer_size
+                                         : ARRAYIO_OVERLAP_BUFFER_SIZE,
+                         &st, &err))
         goto out;
     buf = (char *)io->buffer;
     if (buf == NULL) {

