@@ -372,10 +372,12 @@ typedef struct arrayio_io {
  * A strided view whose remaining stream is 4 MiB or more, written through
  * the library's own staging memory (io->buffer NULL), is packed by one
  * helper thread into one of two staging buffers (io->buffer_size bytes
- * each, ARRAYIO_OVERLAP_BUFFER_SIZE when 0) while the calling thread
- * writes the other, so packing and writing overlap.  The helper runs with
- * every signal blocked and ends before the call returns; all system calls
- * on fd, and so every EINTR, stay in the calling thread.  Set
+ * each, ARRAYIO_OVERLAP_BUFFER_SIZE when 0, at most half the bytes left)
+ * while the calling thread writes the other, so packing and writing
+ * overlap.  The helper runs with every asynchronous signal blocked and
+ * ends before the call returns; all system calls on fd, and so every
+ * EINTR, stay in the calling thread.  A resume after
+ * ARRAYIO_ERR_INTERRUPTED starts a new helper.  Set
  * ARRAYIO_IO_SINGLE_THREAD in io->flags to do everything in the calling
  * thread with one buffer.
  * Returns ARRAYIO_OK, a view_check error, ARRAYIO_ERR_ORDER,

@@ -162,9 +162,14 @@ static int write_overlapped(const transfer *t, arrayio_cursor *cur,
     p.stop = 0;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
-    /* the helper starts with every signal blocked: signals, and EINTR, stay
-     * with the calling thread */
+    /* the helper starts with every asynchronous signal blocked: signals,
+     * and EINTR, stay with the calling thread; a fault while packing
+     * (SIGSEGV, SIGBUS from a truncated mapping) is still delivered */
     sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     started = pthread_create(&thread, NULL, pack_loop, &p) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -199,6 +204,16 @@ static int write_overlapped(const transfer *t, arrayio_cursor *cur,
     pthread_mutex_destroy(&p.mu);
     free(mem);
     return 1;
+}
+
+/* Each overlapped buffer: the caller's size or the default, and no more
+ * than half of what is left to write. */
+static size_t overlap_size(const arrayio_io *io, uint64_t left)
+{
+    size_t size = io->buffer_size ? io->buffer_size : ARRAYIO_OVERLAP_BUFFER_SIZE;
+    if ((uint64_t)size > left / 2 + 1)
+        size = (size_t)(left / 2 + 1);
+    return size;
 }
 
 static int run(const transfer *t, const arrayio_view *view, int order,
@@ -248,9 +263,7 @@ static int run(const transfer *t, const arrayio_view *view, int order,
     if (t->writing && io->buffer == NULL &&
         !(io->flags & ARRAYIO_IO_SINGLE_THREAD) &&
         cur.total - cur.pos >= OVERLAP_MIN &&
-        write_overlapped(t, &cur, io,
-                         io->buffer_size ? io->buffer_size
-                                         : ARRAYIO_OVERLAP_BUFFER_SIZE,
+        write_overlapped(t, &cur, io, overlap_size(io, cur.total - cur.pos),
                          &st, &err))
         goto out;
     buf = (char *)io->buffer;

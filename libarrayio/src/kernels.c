@@ -195,8 +195,12 @@ static void copy_disjoint(const arrayio_view *dst, const arrayio_view *src)
         return;
     }
     /* When the source runs faster along the next-to-innermost dimension
-     * than along the innermost (a transpose), copy the two in tiles. */
-    tiled = m >= 2 && abs_i64(sstr[m - 2]) < abs_i64(sstr[m - 1]);
+     * than along the innermost (a transpose), copy the two in tiles --
+     * unless destination items could overlap, where the order of stores
+     * decides the result and the row order is kept. */
+    tiled = m >= 2 && abs_i64(sstr[m - 2]) < abs_i64(sstr[m - 1]) &&
+            abs_i64(dstr[m - 1]) >= (int64_t)block &&
+            abs_i64(dstr[m - 2]) / shape[m - 1] >= abs_i64(dstr[m - 1]);
     inner = tiled ? m - 2 : m - 1;
     for (d = 0; d < m; d++)
         index[d] = 0;

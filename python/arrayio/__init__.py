@@ -160,6 +160,8 @@ def copyto(dst, src):
 
     ``src`` is broadcast to ``dst``'s shape (without a copy).  Any layouts,
     and overlapping memory, are handled (overlap costs one temporary).
+    When ``dst``'s own items overlap one another (an as_strided view), which
+    source item a shared byte ends up holding is unspecified.
 
     Raises
     ------

@@ -61,19 +61,6 @@ def _direct_fd(f):
     return None
 
 
-class _SocketStream:
-    """write()/readinto() for a socket that must be driven through Python
-    (one with a timeout): send() and recv_into() apply the timeout."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.closed = False
-
-    def write(self, b):
-        return self.sock.send(b)
-
-    def readinto(self, b):
-        return self.sock.recv_into(b)
 
 
 def _check_file_object(f, writing):
@@ -161,7 +148,11 @@ class _Endpoint:
                 self.fd = fd
                 self.filename = _name_of(file)
             elif isinstance(file, socket.socket):
-                self.obj = _SocketStream(file)
+                # a socket Python must drive (a timeout, TLS, a subclass):
+                # its raw stream sends and receives through the socket's own
+                # methods, so timeouts and TLS apply; closing it leaves the
+                # socket open
+                self.obj = socket.SocketIO(file, "rwb")
 
     def _direct_ok(self, f):
         return True

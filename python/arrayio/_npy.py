@@ -122,18 +122,27 @@ def save(file, array, *, allow_pickle=False):
         return _save_pickled(_npy_path(file), arr)
     descr, header = _header_for(arr, fortran)
     if type(file) in _COPYING_WRITERS and arr.nbytes <= _SMALL and not file.closed:
-        # small: two buffered writes, as numpy.save does, minus its Python
-        file.write(header)
+        # small: two writes into the object's buffer, as numpy.save does,
+        # minus its Python; progress counts the header too
+        written = 0
         try:
-            if fortran:
-                data = arr.T.data
-            elif flags.c_contiguous:
-                data = arr.data
+            file.write(header)
+            written = len(header)
+            try:
+                data = arr.T.data if fortran else arr.data if flags.c_contiguous else None
+            except ValueError:  # no buffer-protocol format (datetime, ...)
+                data = None
+            if data is None:  # strided or unexportable: packed by the core
+                _files._write_methods(file, _core.View(arr), "F" if fortran else "C", 0)
             else:
-                data = arr.tobytes()  # small: one short copy
-        except ValueError:  # no buffer-protocol format (datetime, ...)
-            data = arr.tobytes("F" if fortran else "C")
-        file.write(data)
+                file.write(data)
+        except BlockingIOError as exc:
+            exc.characters_written = exc.bytes_written = written + exc.characters_written
+            raise
+        except BaseException as exc:
+            prior = getattr(exc, "bytes_written", None)
+            exc.bytes_written = written + (prior if isinstance(prior, int) else 0)
+            raise
         return
     order = "F" if fortran else "C"
     view = _core.View(arr)
