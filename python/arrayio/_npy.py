@@ -112,16 +112,21 @@ def save(file, array, *, allow_pickle=False):
     if type(arr) is not np.ndarray:
         arr = arr.view(np.ndarray)
     flags = arr.flags
-    fortran = flags.f_contiguous and not flags.c_contiguous
-    if _needs_pickle(arr.dtype):
-        if not allow_pickle:
-            raise TypeError(
-                f"array of dtype {arr.dtype} holds Python objects; saving it needs "
-                "allow_pickle=True (the data is then a pickle)"
-            )
-        return _save_pickled(_npy_path(file), arr)
-    descr, header = _header_for(arr, fortran)
-    if type(file) in _COPYING_WRITERS and arr.nbytes <= _SMALL and not file.closed:
+    contiguous = flags.c_contiguous
+    fortran = not contiguous and flags.f_contiguous
+    # the cache holds only dtypes saved as raw bytes: a hit needs no checks
+    entry = _headers.get((arr.dtype, arr.shape, fortran))
+    if entry is None:
+        if _needs_pickle(arr.dtype):
+            if not allow_pickle:
+                raise TypeError(
+                    f"array of dtype {arr.dtype} holds Python objects; saving it needs "
+                    "allow_pickle=True (the data is then a pickle)"
+                )
+            return _save_pickled(_npy_path(file), arr)
+        entry = _header_for(arr, fortran)
+    descr, header = entry
+    if type(file) in _COPYING_WRITERS and arr.nbytes <= _SMALL:
         # small: two writes into the object's buffer, as numpy.save does,
         # minus its Python; progress counts the header too
         written = 0
@@ -129,7 +134,7 @@ def save(file, array, *, allow_pickle=False):
             file.write(header)
             written = len(header)
             try:
-                data = arr.T.data if fortran else arr.data if flags.c_contiguous else None
+                data = arr.data if contiguous else arr.T.data if fortran else None
             except ValueError:  # no buffer-protocol format (datetime, ...)
                 data = None
             if data is None:  # strided or unexportable: packed by the core
