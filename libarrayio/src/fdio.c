@@ -80,17 +80,24 @@ static int sys_loop(const transfer *t, char *mem, size_t n, uint64_t at,
     return st;
 }
 
-/* A caller's staging buffer must not overlap the (validated) view. */
-static int check_staging(const arrayio_view *view, const arrayio_io *io)
+/* The checks of io common to every transfer, then the cursor (initialised
+ * on the validated view) moved to the resume point io->done.  A caller's
+ * staging buffer must have a size and must not overlap the view. */
+static int start_at(arrayio_cursor *cur, const arrayio_view *view,
+                    const arrayio_io *io)
 {
     arrayio_extent ext;
-    if (io->buffer == NULL)
-        return ARRAYIO_OK;
-    arrayio_view_check(view, &ext);
-    if (arrayio__ranges_overlap(io->buffer, io->buffer_size,
-                                (char *)view->data + ext.low,
-                                (size_t)(ext.high - ext.low)))
-        return ARRAYIO_ERR_OVERLAP;
+    if (io->buffer != NULL) {
+        if (io->buffer_size == 0)
+            return ARRAYIO_ERR_SIZE;
+        arrayio_view_check(view, &ext);
+        if (arrayio__ranges_overlap(io->buffer, io->buffer_size,
+                                    (char *)view->data + ext.low,
+                                    (size_t)(ext.high - ext.low)))
+            return ARRAYIO_ERR_OVERLAP;
+    }
+    if (arrayio_cursor_seek(cur, io->done) != ARRAYIO_OK)
+        return ARRAYIO_ERR_RANGE;
     return ARRAYIO_OK;
 }
 
@@ -237,15 +244,9 @@ static int run(const transfer *t, const arrayio_view *view, int order,
         if (cur.total > (uint64_t)(OFF_T_MAX - t->offset))
             return ARRAYIO_ERR_OVERFLOW;
     }
-    if (io->buffer != NULL && io->buffer_size == 0)
-        return ARRAYIO_ERR_SIZE;
-    st = check_staging(view, io);
-    if (st != ARRAYIO_OK)
+    st = start_at(&cur, view, io);
+    if (st != ARRAYIO_OK || cur.pos == cur.total)
         return st;
-    if (arrayio_cursor_seek(&cur, io->done) != ARRAYIO_OK)
-        return ARRAYIO_ERR_RANGE;
-    if (cur.pos == cur.total)
-        return ARRAYIO_OK;
 
     if (cur.block == cur.total || cur.block >= DIRECT_MIN_BLOCK) {
         /* Contiguous runs: no copy. */
@@ -366,15 +367,9 @@ static int region(int fd, const arrayio_view *mem, int order, int64_t offset,
         return ARRAYIO_ERR_RANGE;
     if (arrayio__add_i64(offset, fplan.ext.high, &last) || last > OFF_T_MAX)
         return ARRAYIO_ERR_OVERFLOW;
-    if (io->buffer != NULL && io->buffer_size == 0)
-        return ARRAYIO_ERR_SIZE;
-    st = check_staging(mem, io);
-    if (st != ARRAYIO_OK)
+    st = start_at(&mcur, mem, io);
+    if (st != ARRAYIO_OK || mcur.pos == mcur.total)
         return st;
-    if (arrayio_cursor_seek(&mcur, io->done) != ARRAYIO_OK)
-        return ARRAYIO_ERR_RANGE;
-    if (mcur.pos == mcur.total)
-        return ARRAYIO_OK;
     arrayio__plan_layout(mem->itemsize, mem->ndim, mem->shape, file_strides,
                          order, &fplan);
     arrayio__cursor_start(&fcur, NULL, &fplan, order);

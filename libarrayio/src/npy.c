@@ -265,6 +265,15 @@ static int typestr_size(const unsigned char *s, size_t n, uint64_t *size,
     return s == end;
 }
 
+/* *out = size * count (count >= 0); 0 when it passes INT64_MAX. */
+static int times_count(uint64_t size, int64_t count, uint64_t *out)
+{
+    if (count != 0 && size > (uint64_t)INT64_MAX / (uint64_t)count)
+        return 0;
+    *out = size * (uint64_t)count;
+    return 1;
+}
+
 /* A descr: a type string, a list of fields, or (descr, shape).  *size
  * gets the item size; every product is checked. */
 static int lex_descr(lexer *L, int depth, uint64_t *size, int *has_object)
@@ -289,10 +298,7 @@ static int lex_descr(lexer *L, int depth, uint64_t *size, int *has_object)
         eat(L, ',');
         if (!eat(L, ')'))
             return 0;
-        if (count != 0 && sub > (uint64_t)INT64_MAX / (uint64_t)count)
-            return 0;
-        *size = sub * (uint64_t)count;
-        return 1;
+        return times_count(sub, count, size);
     case '[':
         L->p++;
         *size = 0;
@@ -325,9 +331,8 @@ static int lex_descr(lexer *L, int depth, uint64_t *size, int *has_object)
             }
             if (!eat(L, ')'))
                 return 0;
-            if (count != 0 && sub > (uint64_t)INT64_MAX / (uint64_t)count)
+            if (!times_count(sub, count, &sub))
                 return 0;
-            sub *= (uint64_t)count;
             if (*size > (uint64_t)INT64_MAX - sub)
                 return 0;
             *size += sub;
