@@ -490,6 +490,19 @@ ARRAYIO_API int arrayio_npy_format_header(const char *descr, size_t descr_len,
                                    const int64_t *shape, void *out,
                                    size_t out_size, size_t *out_len);
 
+/* As arrayio_npy_format_header, for a header that starts at byte `start`
+ * of a larger buffer or file (a stream of .npy records): the header's
+ * padding is chosen so its data starts at a multiple of 64 of that buffer,
+ * with numpy's rule (a full 64 spaces when already aligned).  numpy reads
+ * headers of any padding, so a stream of such records loads with repeated
+ * numpy.load calls.  start = 0 gives exactly numpy.save's header. */
+ARRAYIO_API int arrayio_npy_format_header_at(const char *descr,
+                                             size_t descr_len,
+                                             int fortran_order, int ndim,
+                                             const int64_t *shape,
+                                             uint64_t start, void *out,
+                                             size_t out_size, size_t *out_len);
+
 /* A parsed header.  descr points into the parsed buffer. */
 typedef struct arrayio_npy_header {
     int major, minor;      /* format version */

@@ -467,9 +467,19 @@ int arrayio_npy_check_descr(const char *descr, size_t descr_len,
     return ARRAYIO_OK;
 }
 
-int arrayio_npy_format_header(const char *descr, size_t descr_len, int fortran_order,
-                       int ndim, const int64_t *shape, void *out,
-                       size_t out_size, size_t *out_len)
+int arrayio_npy_format_header(const char *descr, size_t descr_len,
+                              int fortran_order, int ndim,
+                              const int64_t *shape, void *out,
+                              size_t out_size, size_t *out_len)
+{
+    return arrayio_npy_format_header_at(descr, descr_len, fortran_order, ndim,
+                                        shape, 0, out, out_size, out_len);
+}
+
+int arrayio_npy_format_header_at(const char *descr, size_t descr_len,
+                                 int fortran_order, int ndim,
+                                 const int64_t *shape, uint64_t start,
+                                 void *out, size_t out_size, size_t *out_len)
 {
     arrayio_npy_descr info;
     size_t body, prefix, hlen, pad, total, i;
@@ -516,7 +526,7 @@ int arrayio_npy_format_header(const char *descr, size_t descr_len, int fortran_o
     major = info.latin1 ? 1 : 3;
     for (;;) {
         prefix = MAGIC_LEN + 2 + (major == 1 ? 2 : 4);
-        pad = ALIGN - (prefix + hlen) % ALIGN;
+        pad = ALIGN - (size_t)((start % ALIGN + prefix + hlen) % ALIGN);
         if (major != 1 || hlen + pad <= 0xFFFF)
             break;
         major = 2;

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _core, _files
 from ._errors import ShortReadError
+from ._many import pack, packed_size, unpack, write_many
 from ._npy import NpyFile, load, map_array, open_npy, save
 from ._ffi import ffi as _ffi
 from ._ffi import lib as _lib
@@ -23,11 +24,15 @@ __all__ = [
     "load",
     "map_array",
     "open_npy",
+    "pack",
+    "packed_size",
     "read",
     "readinto",
     "save",
+    "unpack",
     "write",
     "write_array_to_file",
+    "write_many",
 ]
 
 __version__ = _ffi.string(_lib.arrayio_version_string()).decode()

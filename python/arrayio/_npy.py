@@ -37,17 +37,19 @@ def _npy_order(arr):
     return "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
 
 
-def format_header(descr, fortran_order, shape):
-    """The .npy header numpy.save writes, built by the core."""
+def format_header(descr, fortran_order, shape, start=0):
+    """The .npy header numpy.save writes, built by the core; with `start`,
+    padded so the data begins at a multiple of 64 past start."""
     n = ffi.new("size_t *")
     cshape = ffi.new("int64_t[]", shape) if shape else ffi.NULL
-    status = lib.arrayio_npy_format_header(descr, len(descr), bool(fortran_order), len(shape),
-                                           cshape, ffi.NULL, 0, n)
+    status = lib.arrayio_npy_format_header_at(descr, len(descr), bool(fortran_order), len(shape),
+                                              cshape, start, ffi.NULL, 0, n)
     if status != lib.ARRAYIO_ERR_SIZE:
         raise_status(status, what="npy header")
     out = bytearray(n[0])
-    raise_status(lib.arrayio_npy_format_header(descr, len(descr), bool(fortran_order), len(shape),
-                                               cshape, ffi.from_buffer(out), len(out), n),
+    raise_status(lib.arrayio_npy_format_header_at(descr, len(descr), bool(fortran_order),
+                                                  len(shape), cshape, start,
+                                                  ffi.from_buffer(out), len(out), n),
                  what="npy header")
     return bytes(out)
 
@@ -236,13 +238,19 @@ def parse_header(read, max_header_size, filename=None):
             raise exc
     if status != lib.ARRAYIO_OK:
         raise _npy_error(status, filename)
+    return header_from(h)
+
+
+def header_from(h, where="invalid .npy file"):
+    """A Header from the core's parsed header: the descr text (bounded and
+    checked by the parser) becomes a dtype through numpy's own rules."""
     text = bytes(ffi.buffer(h.descr, h.descr_len)).decode("latin1" if h.major < 3 else "utf8")
     try:
         dtype = _npf.descr_to_dtype(ast.literal_eval(text))
     except (ValueError, TypeError, SyntaxError) as e:
-        raise ValueError(f"invalid .npy file: descr is not a valid dtype descriptor: {text}") from e
+        raise ValueError(f"{where}: descr is not a valid dtype descriptor: {text}") from e
     if dtype.itemsize != h.itemsize and not h.has_object:
-        raise ValueError(f"invalid .npy file: descr {text} gives items of {dtype.itemsize} bytes, "
+        raise ValueError(f"{where}: descr {text} gives items of {dtype.itemsize} bytes, "
                          f"its own layout {h.itemsize}")
     out = Header()
     out.version = (h.major, h.minor)

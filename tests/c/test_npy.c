@@ -222,6 +222,28 @@ static void test_parser_errors(void)
     CHECK_EQ(parse_body(1, "{'descr': [('a\\'b', '<f8')], 'fortran_order': False, 'shape': ()}"), ARRAYIO_OK);
 }
 
+/* Headers for records inside a stream: data lands on multiples of 64 of
+ * the stream, and start = 0 is numpy's header. */
+static void test_header_at_offsets(void)
+{
+    int64_t shape[2] = {3, 5};
+    unsigned char a[512], b[512];
+    size_t la, lb;
+    uint64_t start;
+    arrayio_npy_header h;
+    for (start = 0; start < 200; start++) {
+        CHECK_EQ(arrayio_npy_format_header_at("'<f8'", 5, 0, 2, shape, start, a, sizeof a, &la), ARRAYIO_OK);
+        CHECK_EQ((start + la) % 64, 0);
+        CHECK(la >= 64 && la < 64 + 64 + 128);
+        CHECK_EQ(arrayio_npy_parse(a, la, 10000, &h), ARRAYIO_OK);
+        CHECK_EQ(h.data_offset, la);
+        CHECK(h.ndim == 2 && h.shape[0] == 3 && h.shape[1] == 5 && h.itemsize == 8);
+    }
+    CHECK_EQ(arrayio_npy_format_header_at("'<f8'", 5, 0, 2, shape, 0, a, sizeof a, &la), ARRAYIO_OK);
+    CHECK_EQ(arrayio_npy_format_header("'<f8'", 5, 0, 2, shape, b, sizeof b, &lb), ARRAYIO_OK);
+    CHECK(la == lb && memcmp(a, b, la) == 0);
+}
+
 static void test_writer_errors(void)
 {
     int64_t shape[2] = {2, -1}, big[2] = {INT64_MAX / 2, 4};
@@ -357,6 +379,7 @@ int main(void)
         {"parser_accepts", test_parser_accepts},
         {"parser_errors", test_parser_errors},
         {"writer_errors", test_writer_errors},
+        {"header_at_offsets", test_header_at_offsets},
         {"save_and_read_header", test_save_and_read_header},
     };
     return tu_run(tests, sizeof tests / sizeof tests[0]);
