@@ -213,6 +213,22 @@ static int write_overlapped(const transfer *t, arrayio_cursor *cur,
     return 1;
 }
 
+/* The staging buffer of a call: the caller's, or one of buffer_size
+ * (default ARRAYIO_DEFAULT_BUFFER_SIZE) but no more than `left` bytes,
+ * allocated into *owned.  NULL when the allocation fails. */
+static char *staging(const arrayio_io *io, uint64_t left, size_t *size,
+                     char **owned)
+{
+    *size = io->buffer_size ? io->buffer_size : ARRAYIO_DEFAULT_BUFFER_SIZE;
+    *owned = NULL;
+    if (io->buffer != NULL)
+        return (char *)io->buffer;
+    if ((uint64_t)*size > left)
+        *size = (size_t)left;
+    *owned = (char *)malloc(*size);
+    return *owned;
+}
+
 /* Each overlapped buffer: the caller's size or the default, and no more
  * than half of what is left to write. */
 static size_t overlap_size(const arrayio_io *io, uint64_t left)
@@ -260,21 +276,15 @@ static int run(const transfer *t, const arrayio_view *view, int order,
         goto out;
     }
 
-    bufsize = io->buffer_size ? io->buffer_size : ARRAYIO_DEFAULT_BUFFER_SIZE;
     if (t->writing && io->buffer == NULL &&
         !(io->flags & ARRAYIO_IO_SINGLE_THREAD) &&
         cur.total - cur.pos >= OVERLAP_MIN &&
         write_overlapped(t, &cur, io, overlap_size(io, cur.total - cur.pos),
                          &st, &err))
         goto out;
-    buf = (char *)io->buffer;
-    if (buf == NULL) {
-        if ((uint64_t)bufsize > cur.total - cur.pos)
-            bufsize = (size_t)(cur.total - cur.pos);
-        buf = owned = (char *)malloc(bufsize);
-        if (owned == NULL)
-            return ARRAYIO_ERR_NOMEM;
-    }
+    buf = staging(io, cur.total - cur.pos, &bufsize, &owned);
+    if (buf == NULL)
+        return ARRAYIO_ERR_NOMEM;
     if (t->writing) {
         while (st == ARRAYIO_OK && cur.pos < cur.total) {
             size_t n = arrayio_cursor_fill(&cur, buf, bufsize);
@@ -391,16 +401,9 @@ static int region(int fd, const arrayio_view *mem, int order, int64_t offset,
             st = sys_loop(&t, (char *)mem_at, run, io->done, &moved, &err);
         } else {
             if (buf == NULL) {
-                bufsize = io->buffer_size ? io->buffer_size
-                                          : ARRAYIO_DEFAULT_BUFFER_SIZE;
-                buf = (char *)io->buffer;
-                if (buf == NULL) {
-                    if ((uint64_t)bufsize > mcur.total - mcur.pos)
-                        bufsize = (size_t)(mcur.total - mcur.pos);
-                    buf = owned = (char *)malloc(bufsize);
-                    if (owned == NULL)
-                        return ARRAYIO_ERR_NOMEM;
-                }
+                buf = staging(io, mcur.total - mcur.pos, &bufsize, &owned);
+                if (buf == NULL)
+                    return ARRAYIO_ERR_NOMEM;
             }
             if (run > bufsize)
                 run = bufsize;

@@ -179,10 +179,6 @@ class Cursor:
         self._cur = ffi.new("arrayio_cursor *")
         raise_status(lib.arrayio_cursor_init(self._cur, view.cview, _ORDERS[order]), what="array")
 
-    @property
-    def pos(self):
-        return self._cur.pos
-
     def fill(self, cbuf, size):
         return lib.arrayio_cursor_fill(self._cur, cbuf, size)
 

@@ -31,12 +31,6 @@ def _needs_pickle(dtype):
     return dtype.hasobject or not getattr(type(dtype), "_legacy", True)
 
 
-def _npy_order(arr):
-    """numpy.save's choice: Fortran order only for Fortran-contiguous arrays
-    that are not also C-contiguous."""
-    return "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
-
-
 def format_header(descr, fortran_order, shape, start=0):
     """The .npy header numpy.save writes, built by the core; with `start`,
     padded so the data begins at a multiple of 64 past start."""
