@@ -154,11 +154,43 @@ typedef enum arrayio_status {
     ARRAYIO_ERR_NPY_ENCODING = 25,
     /* .npy: the descr holds Python objects ('O'): the data is a pickle,
      * which this library neither writes nor reads. */
-    ARRAYIO_ERR_NPY_OBJECT = 26
+    ARRAYIO_ERR_NPY_OBJECT = 26,
+    /* safetensors: the header length exceeds ARRAYIO_ST_MAX_HEADER_SIZE, or
+     * the file ends before the header does. */
+    ARRAYIO_ERR_ST_HEADER_SIZE = 27,
+    /* safetensors: the header is not valid UTF-8, or a \u escape is a lone
+     * surrogate; for the writer, a name or metadata string is not UTF-8. */
+    ARRAYIO_ERR_ST_ENCODING = 28,
+    /* safetensors: the header is not one JSON object (bad syntax, nesting
+     * deeper than 64, bytes after it other than white space). */
+    ARRAYIO_ERR_ST_SYNTAX = 29,
+    /* safetensors: a tensor entry is not an object holding "dtype", "shape"
+     * and "data_offsets"; or (writer) a tensor is named "__metadata__". */
+    ARRAYIO_ERR_ST_SCHEMA = 30,
+    /* safetensors: a dtype that is not a string naming a safetensors type. */
+    ARRAYIO_ERR_ST_DTYPE = 31,
+    /* safetensors: a shape that is not a list of at most ARRAYIO_MAX_DIMS
+     * non-negative integers, or whose item or byte count overflows int64. */
+    ARRAYIO_ERR_ST_SHAPE = 32,
+    /* safetensors: data_offsets is not [begin, end] with integers
+     * 0 <= begin <= end < 2**63, or the tensors, in offset order, do not
+     * tile the data: a gap or an overlap. */
+    ARRAYIO_ERR_ST_OFFSETS = 33,
+    /* safetensors: end - begin differs from the bytes the shape and dtype
+     * need (or those are not a whole number of bytes). */
+    ARRAYIO_ERR_ST_NBYTES = 34,
+    /* safetensors: the tensors' data does not end exactly where the file
+     * does. */
+    ARRAYIO_ERR_ST_DATA_END = 35,
+    /* safetensors: a tensor name, a metadata key, "__metadata__" or a key
+     * inside a tensor entry appears twice. */
+    ARRAYIO_ERR_ST_DUPLICATE = 36,
+    /* safetensors: "__metadata__" is not null or an object of strings. */
+    ARRAYIO_ERR_ST_METADATA = 37
 } arrayio_status;
 
 /* Number of status codes; every code c satisfies 0 <= c < ARRAYIO_STATUS_COUNT. */
-#define ARRAYIO_STATUS_COUNT 27
+#define ARRAYIO_STATUS_COUNT 38
 
 /* The symbolic name of a status code ("ARRAYIO_ERR_SHAPE"), or
  * "ARRAYIO_ERR_UNKNOWN" for a value that is not one.  Never NULL; the string
@@ -575,6 +607,156 @@ ARRAYIO_API int arrayio_npy_read_header(int fd, void *buf, size_t buf_size,
                                         size_t max_header_size,
                                         arrayio_npy_header *out,
                                         arrayio_io *io);
+
+/* ----------------------------------------------------------------------- */
+/* The safetensors format                                                   */
+/* ----------------------------------------------------------------------- */
+/* A safetensors file is: 8 bytes, a little-endian unsigned length N; N bytes
+ * of UTF-8 JSON, an object mapping each tensor name to
+ * {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]} and the
+ * optional key "__metadata__" to an object of strings; then the data, in
+ * which each tensor's bytes (C order, little-endian) sit at [begin, end).
+ * The tensors tile the data exactly: in offset order, each begins where the
+ * previous ended, the first at 0, the last ending at the end of the file.
+ * The rules here are the safetensors library's (0.8), plus: names, metadata
+ * keys and keys within an entry must not repeat. */
+
+/* The safetensors library's limit on N, in bytes. */
+#define ARRAYIO_ST_MAX_HEADER_SIZE 100000000
+/* For arrayio_st_parse: the caller checks where the data ends. */
+#define ARRAYIO_ST_SIZE_UNKNOWN UINT64_MAX
+
+/* The safetensors types, in the format's own order (ascending alignment;
+ * its writer lays tensors out in descending order of this, then by name). */
+typedef enum arrayio_st_dtype {
+    ARRAYIO_ST_BOOL = 0,
+    ARRAYIO_ST_F4,          /* 4 bits, two per byte */
+    ARRAYIO_ST_F6_E2M3,     /* 6 bits, four per three bytes */
+    ARRAYIO_ST_F6_E3M2,
+    ARRAYIO_ST_U8,
+    ARRAYIO_ST_I8,
+    ARRAYIO_ST_F8_E5M2,
+    ARRAYIO_ST_F8_E4M3,
+    ARRAYIO_ST_F8_E8M0,
+    ARRAYIO_ST_F8_E4M3FNUZ,
+    ARRAYIO_ST_F8_E5M2FNUZ,
+    ARRAYIO_ST_I16,
+    ARRAYIO_ST_U16,
+    ARRAYIO_ST_F16,
+    ARRAYIO_ST_BF16,
+    ARRAYIO_ST_I32,
+    ARRAYIO_ST_U32,
+    ARRAYIO_ST_F32,
+    ARRAYIO_ST_C64,         /* two F32 */
+    ARRAYIO_ST_F64,
+    ARRAYIO_ST_I64,
+    ARRAYIO_ST_U64
+} arrayio_st_dtype;
+#define ARRAYIO_ST_DTYPE_COUNT 22
+
+/* The dtype's name in the format ("BF16"), or NULL for a value that is not
+ * one. */
+ARRAYIO_API const char *arrayio_st_dtype_name(int dtype);
+/* Bits per item (4, 6, 8, 16, 32 or 64), or 0 for a value that is not a
+ * dtype. */
+ARRAYIO_API int arrayio_st_dtype_bits(int dtype);
+/* The dtype named by name[0 .. len) (exact, case-sensitive), or -1. */
+ARRAYIO_API int arrayio_st_dtype_from_name(const char *name, size_t len);
+
+/* One tensor of a header. */
+typedef struct arrayio_st_tensor {
+    const char *name;     /* UTF-8, name_size bytes, then a NUL (the name */
+    size_t name_size;     /* itself may hold NULs, as JSON allows) */
+    int dtype;            /* an arrayio_st_dtype */
+    int ndim;             /* 0 .. ARRAYIO_MAX_DIMS */
+    const int64_t *shape; /* ndim extents, each >= 0 */
+    uint64_t begin, end;  /* its bytes in the data section */
+    size_t key_offset;    /* parser: where its key starts in the JSON */
+} arrayio_st_tensor;
+
+/* One "__metadata__" entry: UTF-8 strings, each followed by a NUL. */
+typedef struct arrayio_st_entry {
+    const char *key;
+    size_t key_size;
+    const char *value;
+    size_t value_size;
+    size_t key_offset;    /* parser: where the key starts in the JSON */
+} arrayio_st_entry;
+
+/* A parsed header.  The arrays and strings live in the caller's work
+ * buffer (and name nothing in the JSON), valid while that buffer is. */
+typedef struct arrayio_st_header {
+    size_t count;                /* tensors, sorted by (begin, end, name) */
+    arrayio_st_tensor *tensors;
+    int has_metadata;            /* "__metadata__" present and not null */
+    size_t metadata_count;       /* entries, in the order of the file */
+    arrayio_st_entry *metadata;
+    uint64_t data_size;          /* where the last tensor ends */
+    size_t work_size;            /* the work buffer this header needs */
+    /* On an error from the JSON: the byte of the JSON where it was found,
+     * and where the key of the entry at fault starts (its opening quote),
+     * or SIZE_MAX when no entry is at fault. */
+    size_t error_offset;
+    size_t error_key_offset;
+} arrayio_st_header;
+
+/* Read the 8-byte length at prefix into *json_size and check it: at most
+ * ARRAYIO_ST_MAX_HEADER_SIZE, and 8 + N <= file_size (the bytes the file
+ * has, prefix included; ARRAYIO_ST_SIZE_UNKNOWN skips that check).
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL or ARRAYIO_ERR_ST_HEADER_SIZE. */
+ARRAYIO_API int arrayio_st_read_prefix(const void *prefix, uint64_t file_size,
+                                       uint64_t *json_size);
+
+/* Parse and check the JSON header json[0 .. size) of a file whose data
+ * section (the bytes after the header) is data_size bytes long, or
+ * ARRAYIO_ST_SIZE_UNKNOWN.
+ *
+ * Strict JSON (RFC 8259: no comments, no trailing commas, no leading zeros,
+ * no unescaped control characters; white space around the object) with
+ * nesting up to 64 deep; keys of an entry other than the three are skipped,
+ * as the safetensors library does.  Checked: every rule of
+ * the ARRAYIO_ERR_ST_* codes; item and byte counts with overflow checks;
+ * the tensors, sorted by offset, tile [0, data_size) with no gap or
+ * overlap.  Reads nothing outside json[0 .. size).
+ *
+ * Allocates nothing: the tensors, shapes, metadata and decoded strings go
+ * into work[0 .. work_size) (any alignment).  Call with work NULL (or too
+ * small) to learn the size: the whole header is checked for syntax and
+ * types, then ARRAYIO_ERR_SIZE is returned with out->work_size set, which
+ * is less than 6 * size + 64 bytes.  With a large enough work buffer every
+ * rule is checked and *out filled.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL, ARRAYIO_ERR_SIZE or an
+ * ARRAYIO_ERR_ST_* code (out->error_offset and out->error_key_offset say
+ * where). */
+ARRAYIO_API int arrayio_st_parse(const void *json, size_t size,
+                                 uint64_t data_size, void *work,
+                                 size_t work_size, arrayio_st_header *out);
+
+/* Build the header region of a safetensors file (the 8-byte length, the
+ * JSON, spaces up to a multiple of 8) for tensors laid out in the order
+ * given, and store each tensor's begin and end.  The JSON is what the
+ * safetensors library writes: compact, "__metadata__" first (only when
+ * metadata is not NULL; metadata_count 0 then writes an empty object),
+ * strings escaped as serde_json does.  For the same order and metadata the
+ * bytes are the library's; it orders tensors by descending dtype (as
+ * numbered above), then by name bytes, which keeps every tensor aligned to
+ * its item size.
+ *
+ * Names and metadata strings must be UTF-8, and names distinct (not
+ * checked here: arrayio_st_parse refuses a file that repeats one).
+ * *out_len (may be NULL) receives the length; with out NULL or out_size too
+ * small nothing is written and ARRAYIO_ERR_SIZE returned.
+ * Returns ARRAYIO_OK, ARRAYIO_ERR_SIZE, ARRAYIO_ERR_NULL, ARRAYIO_ERR_NDIM,
+ * ARRAYIO_ERR_SHAPE (a negative extent), ARRAYIO_ERR_OVERFLOW (counts or
+ * offsets past int64), ARRAYIO_ERR_ST_DTYPE, ARRAYIO_ERR_ST_NBYTES (sub-byte
+ * items that do not fill whole bytes), ARRAYIO_ERR_ST_ENCODING,
+ * ARRAYIO_ERR_ST_SCHEMA (a tensor named "__metadata__") or
+ * ARRAYIO_ERR_ST_HEADER_SIZE (JSON above the limit). */
+ARRAYIO_API int arrayio_st_format_header(arrayio_st_tensor *tensors,
+                                         size_t count,
+                                         const arrayio_st_entry *metadata,
+                                         size_t metadata_count, void *out,
+                                         size_t out_size, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -72,6 +72,12 @@ void arrayio__copy_2d(char *dst, ptrdiff_t d0, ptrdiff_t d1, const char *src,
                       ptrdiff_t s0, ptrdiff_t s1, size_t block, size_t n0,
                       size_t n1);
 
+/* Length of the valid UTF-8 sequence at s (1-4; s < end), or 0.  Overlong
+ * forms, surrogates and code points above U+10FFFF are invalid, as in
+ * Python; *cp gets the code point. */
+size_t arrayio__utf8_seq(const unsigned char *s, const unsigned char *end,
+                         uint32_t *cp);
+
 /* 1 when [a, a + alen) and [b, b + blen) share a byte. */
 static inline int arrayio__ranges_overlap(const void *a, size_t alen,
                                           const void *b, size_t blen)

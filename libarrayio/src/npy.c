@@ -352,10 +352,8 @@ static int lex_descr(lexer *L, int depth, uint64_t *size, int *has_object)
 /* Encodings                                                                */
 /* ----------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0.  Overlong forms,
- * surrogates and code points above U+10FFFF are invalid, as in Python. */
-static size_t utf8_seq(const unsigned char *s, const unsigned char *end,
-                       uint32_t *cp)
+size_t arrayio__utf8_seq(const unsigned char *s, const unsigned char *end,
+                         uint32_t *cp)
 {
     size_t n, i;
     uint32_t c = s[0];
@@ -395,7 +393,7 @@ static int utf8_scan(const unsigned char *s, size_t n, size_t *chars,
     uint32_t cp;
     *latin1 = 1;
     while (s < end) {
-        size_t k = utf8_seq(s, end, &cp);
+        size_t k = arrayio__utf8_seq(s, end, &cp);
         if (k == 0)
             return 0;
         if (cp > 0xFF)
@@ -552,7 +550,7 @@ int arrayio_npy_format_header_at(const char *descr, size_t descr_len,
                             *end = s + descr_len;
         uint32_t cp = 0;
         while (s < end) {
-            s += utf8_seq(s, end, &cp);
+            s += arrayio__utf8_seq(s, end, &cp);
             *o++ = (char)cp;
         }
     } else {

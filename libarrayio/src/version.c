@@ -36,6 +36,17 @@ static const struct {
     {"ARRAYIO_ERR_NPY_FORTRAN", ".npy fortran_order is not True or False"},
     {"ARRAYIO_ERR_NPY_ENCODING", "text is not valid UTF-8"},
     {"ARRAYIO_ERR_NPY_OBJECT", ".npy data of Python objects (a pickle) is not supported"},
+    {"ARRAYIO_ERR_ST_HEADER_SIZE", "safetensors header is larger than the limit or than the file"},
+    {"ARRAYIO_ERR_ST_ENCODING", "safetensors text is not valid UTF-8"},
+    {"ARRAYIO_ERR_ST_SYNTAX", "safetensors header is not one JSON object"},
+    {"ARRAYIO_ERR_ST_SCHEMA", "safetensors entry is not an object with dtype, shape and data_offsets"},
+    {"ARRAYIO_ERR_ST_DTYPE", "safetensors dtype is not a known type name"},
+    {"ARRAYIO_ERR_ST_SHAPE", "safetensors shape is not a list of non-negative ints that fits"},
+    {"ARRAYIO_ERR_ST_OFFSETS", "safetensors data_offsets leave a gap or overlap, or are not [begin, end]"},
+    {"ARRAYIO_ERR_ST_NBYTES", "safetensors data_offsets do not span the bytes of shape and dtype"},
+    {"ARRAYIO_ERR_ST_DATA_END", "safetensors data does not end where the file does"},
+    {"ARRAYIO_ERR_ST_DUPLICATE", "safetensors header repeats a name or key"},
+    {"ARRAYIO_ERR_ST_METADATA", "safetensors __metadata__ is not an object of strings"},
 };
 
 const char *arrayio_error_name(int status)

@@ -1,6 +1,8 @@
 """Write the seed corpus: small files, each a starting point for one harness.
 
-fuzz_npy gets real .npy headers (plus a few data bytes) written by
+fuzz_st gets JSON headers written by the safetensors library (when it is
+installed) and hand-made ones for the corners of the format; fuzz_npy gets
+real .npy headers (plus a few data bytes) written by
 numpy.save for assorted dtypes, shapes and versions, and descr texts; the
 other harnesses draw parameters from bytes, so their seeds are short byte
 strings from a fixed generator.  Regenerate with:
@@ -57,6 +59,42 @@ def npy_seeds():
     put("fuzz_npy", "py2_long", b"\x93NUMPY\x01\x00\x46\x00{'descr': '<f8', 'fortran_order': False, 'shape': (3L, 4L), }      \n")
 
 
+def st_seeds():
+    import json
+    import struct
+    try:
+        from safetensors.numpy import save
+    except ImportError:
+        save = None
+    if save is not None:
+        dicts = {
+            "lib_mixed": ({"w": np.zeros((2, 3), np.float32), "b": np.zeros(3, np.int64),
+                           "m": np.zeros((), np.uint8), "e": np.zeros((0, 2), np.float16)}, None),
+            "lib_meta": ({"x": np.zeros(4, np.int16)}, {"format": "np", "k\u00e9": "v\n"}),
+            "lib_empty": ({}, None),
+            "lib_names": ({"caf\u00e9\n\"\\": np.zeros(1, np.bool_), "\u0001": np.zeros(2, np.complex64)}, None),
+        }
+        for name, (d, meta) in dicts.items():
+            data = save(d, metadata=meta)
+            n = struct.unpack("<Q", data[:8])[0]
+            put("fuzz_st", name, data[8:8 + n])
+    t = lambda dt, shape, b, e: {"dtype": dt, "shape": shape, "data_offsets": [b, e]}
+    hand = {
+        "unsorted": {"b": t("U8", [2], 2, 4), "a": t("U8", [2], 0, 2)},
+        "subbyte": {"f4": t("F4", [4], 0, 2), "f6": t("F6_E2M3", [4], 2, 5)},
+        "extra_keys": {"a": dict(t("BF16", [1, 1], 0, 2), extra=[1, {"n": None}, True, -2.5e3])},
+        "meta_null": {"__metadata__": None, "z": t("F8_E4M3", [0], 0, 0)},
+        "gap": {"a": t("I32", [1], 0, 4), "b": t("I32", [1], 8, 12)},
+        "duplicate_like": {"a": t("I8", [], 0, 1), "\u0061b": t("I8", [], 1, 2)},
+    }
+    for name, d in hand.items():
+        put("fuzz_st", name, json.dumps(d, separators=(",", ":")).encode())
+    put("fuzz_st", "escapes", b'{"\\ud83d\\ude00\\u00e9\\/\\b":{"dtype":"U64","shape":[1],'
+                              b'"data_offsets":[0,8]}}  \n')
+    put("fuzz_st", "spaces", b' { "a" : { "dtype" : "C64" , "shape" : [ ] , '
+                             b'"data_offsets" : [ 0 , 8 ] } } ')
+
+
 def byte_seeds():
     rng = random.Random(1)
     for harness, lengths in [("fuzz_view", (4, 12, 24, 40, 80)),
@@ -71,4 +109,5 @@ def byte_seeds():
 
 if __name__ == "__main__":
     npy_seeds()
+    st_seeds()
     byte_seeds()

@@ -9,7 +9,7 @@
 # that found a bug into tests/fuzz/corpus/<target>/ next to the fix.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-target=${1:?usage: run.sh TARGET [SECONDS]   (targets: fuzz_npy fuzz_view fuzz_kernels fuzz_region)}
+target=${1:?usage: run.sh TARGET [SECONDS]   (targets: fuzz_npy fuzz_view fuzz_kernels fuzz_region fuzz_st)}
 seconds=${2:-0}
 build=build/libfuzzer
 if [ ! -f "$build/build.ninja" ]; then
@@ -19,6 +19,8 @@ fi
 meson compile -C "$build" "tests/fuzz/$target" >/dev/null
 mkdir -p "build/fuzz-work/$target"
 cd build/fuzz-work
+dict=()
+if [ -f "../../tests/fuzz/$target.dict" ]; then dict=(-dict="../../tests/fuzz/$target.dict"); fi
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    "../../$build/tests/fuzz/$target" -max_total_time="$seconds" -print_final_stats=1 \
+    "../../$build/tests/fuzz/$target" -max_total_time="$seconds" "${dict[@]}" -print_final_stats=1 \
     "$target" "../../tests/fuzz/corpus/$target"
