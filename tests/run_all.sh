@@ -23,7 +23,7 @@ fi
 py=$build/venv/bin/python
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet "meson>=1.1.0" ninja "meson-python>=0.15" "cffi>=1.15" \
-    "numpy>=1.24" "pytest>=7" "hypothesis>=6" arraykit
+    "numpy>=1.24" "pytest>=7" "hypothesis>=6" arraykit safetensors ml_dtypes
 export PATH=$build/venv/bin:$PATH
 
 step "C library and unit tests"
@@ -85,11 +85,13 @@ CC=clang meson setup "$build/libfuzzer" -Dpython=disabled -Dfuzzing_engine=libfu
     -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized >/dev/null
 meson compile -C "$build/libfuzzer" >/dev/null
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$build/libfuzzer" --suite fuzz --print-errorlogs
-for target in fuzz_npy fuzz_view fuzz_kernels fuzz_region; do
+for target in fuzz_npy fuzz_view fuzz_kernels fuzz_region fuzz_st; do
     mkdir -p "$build/fuzz-work/$target"
+    dict=()
+    if [ -f "$root/tests/fuzz/$target.dict" ]; then dict=(-dict="$root/tests/fuzz/$target.dict"); fi
     (cd "$build/fuzz-work" && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "$build/libfuzzer/tests/fuzz/$target" -max_total_time="${FUZZ_SECONDS:-20}" \
-        -print_final_stats=1 "$target" "$root/tests/fuzz/corpus/$target" 2>&1 |
+        "${dict[@]}" -print_final_stats=1 "$target" "$root/tests/fuzz/corpus/$target" 2>&1 |
         grep -E "stat::number_of_executed_units|ERROR|invariant|SUMMARY" | sed "s/^/$target: /")
     if ls "$build/fuzz-work"/crash-* "$build/fuzz-work"/leak-* "$build/fuzz-work"/timeout-* >/dev/null 2>&1; then
         echo "$target found a failing input: $(ls "$build/fuzz-work"/crash-* "$build/fuzz-work"/leak-* "$build/fuzz-work"/timeout-* 2>/dev/null)"

@@ -14,6 +14,7 @@ from . import _core, _files
 from ._errors import ShortReadError
 from ._many import pack, packed_size, unpack, write_many
 from ._npy import NpyFile, load, map_array, open_npy, save
+from ._safetensors import load_safetensors, save_safetensors
 from ._ffi import ffi as _ffi
 from ._ffi import lib as _lib
 
@@ -22,6 +23,7 @@ __all__ = [
     "ShortReadError",
     "copyto",
     "load",
+    "load_safetensors",
     "map_array",
     "open_npy",
     "pack",
@@ -29,6 +31,7 @@ __all__ = [
     "read",
     "readinto",
     "save",
+    "save_safetensors",
     "unpack",
     "write",
     "write_array_to_file",

@@ -17,6 +17,8 @@ from ._ffi import ffi, lib
 # Strided arrays up to this size are packed next to the headers and leave
 # in the same vectored write; larger ones through the core's own loop.
 _STAGE_MAX = 64 << 10
+# Staged bytes waiting for one vectored write.
+_HOLD_MAX = 4 << 20
 # os.writev takes at most IOV_MAX pieces (1024 on Linux).
 try:
     _IOV_MAX = max(16, os.sysconf("SC_IOV_MAX"))
@@ -160,49 +162,67 @@ def write_many(file, arrays, *, buffer_size=None):
     carry ``bytes_written``.
     """
     records, total = _layout(list(arrays))
-    size = _core.check_buffer_size(buffer_size)
+    pieces = []
+    for r in records:
+        pieces.append(r.header)
+        pieces.append((_core.View(r.array), r.order))
+    return write_pieces(file, pieces, _core.check_buffer_size(buffer_size))
+
+
+def write_pieces(file, pieces, size):
+    """Write a stream made of ``pieces`` (an iterable), each a bytes-like
+    object or a ``(View, order)`` pair, to ``file``; returns the byte
+    count.  Bytes-like pieces are held until written: at most
+    ``_HOLD_MAX`` bytes of them at a time."""
     with _files.Output(file) as out:
         if out.fd is not None:
-            return _write_records_fd(out, records, size)
+            return _write_pieces_fd(out, pieces, size)
         done = 0
-        for r in records:
-            out.write(_core.View(np.frombuffer(r.header, np.uint8)), "C", 0, start=done)
-            done += len(r.header)
-            done += out.write(_core.View(r.array), r.order, size, start=done)
+        for p in pieces:
+            if isinstance(p, tuple):
+                done += out.write(p[0], p[1], size, start=done)
+            else:
+                view = _core.View(np.frombuffer(p, np.uint8))
+                done += out.write(view, "C", 0, start=done)
         return done
 
 
-def _write_records_fd(out, records, size):
-    pending, done = [], 0
+def _write_pieces_fd(out, pieces, size):
+    pending, done, held = [], 0, 0
 
     def flush():
-        nonlocal done
+        nonlocal done, held
         done = _writev_all(out.fd, pending, done)
         pending.clear()
+        held = 0
 
-    for r in records:
-        pending.append(r.header)
-        view = _core.View(r.array)
-        if view.nbytes == 0:
-            pass
-        elif view.contiguous(r.order):
-            pending.append(memoryview(view.byte_view(r.order)))
-        elif view.nbytes <= _STAGE_MAX:
-            staged = bytearray(view.nbytes)
-            with ffi.from_buffer(staged) as p:
-                raise_status(lib.arrayio_pack(view.cview, _core._ORDERS[r.order], p,
-                                              view.nbytes), what="write_many")
-            pending.append(staged)
+    for p in pieces:
+        if not isinstance(p, tuple):
+            pending.append(p)
+            held += memoryview(p).nbytes
         else:
-            flush()
-            try:
-                done += _core.fd_transfer(lib.arrayio_write_fd, out.fd, view, r.order, size,
-                                          writing=True, filename=out.filename)
-            except BaseException as exc:
-                _files._shift_progress(exc, done)
-                raise
-            continue
-        if len(pending) >= _IOV_MAX - 1:
+            view, order = p
+            if view.nbytes == 0:
+                pass
+            elif view.contiguous(order):
+                pending.append(memoryview(view.byte_view(order)))
+            elif view.nbytes <= _STAGE_MAX:
+                staged = bytearray(view.nbytes)
+                with ffi.from_buffer(staged) as ptr:
+                    raise_status(lib.arrayio_pack(view.cview, _core._ORDERS[order], ptr,
+                                                  view.nbytes), what="write")
+                pending.append(staged)
+                held += len(staged)
+            else:
+                flush()
+                try:
+                    done += _core.fd_transfer(lib.arrayio_write_fd, out.fd, view, order, size,
+                                              writing=True, filename=out.filename)
+                except BaseException as exc:
+                    _files._shift_progress(exc, done)
+                    raise
+                continue
+        if len(pending) >= _IOV_MAX - 1 or held >= _HOLD_MAX:
             flush()
     flush()
     return done
