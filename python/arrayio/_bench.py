@@ -24,6 +24,10 @@ try:
     import arraykit
 except ImportError:  # a peer only when installed
     arraykit = None
+try:
+    import safetensors.numpy as safetensors_np
+except ImportError:  # a peer only when installed
+    safetensors_np = None
 
 
 class Case:
@@ -192,10 +196,60 @@ def run_cases(directory, mib, repeat, small_count, only=None):
         cases.append(c)
         del b
 
+    if want(10):
+        mixed = _mixed_arrays(rng, 1000, mib * 2**20 // 4)
+        total = sum(m.nbytes for m in mixed)
+
+        def concatenate_recipe():
+            out = np.ndarray(total, np.uint8, buffer=bytearray(total))
+            np.concatenate([m.ravel().view(np.uint8) for m in mixed], out=out)
+            return out
+
+        c = Case(10, f"pack 1,000 mixed arrays ({total / 2**20:.0f} MiB; a third transposed, "
+                 "a third strided)", total)
+        c.run([("arrayio", lambda: arrayio.pack(mixed)),
+               ("np.concatenate recipe", concatenate_recipe),
+               ("tobytes() join", lambda: b"".join(m.tobytes() for m in mixed))], repeat)
+        cases.append(c)
+
+    if want(11):
+        tensors = {f"layer{i}.weight": rng.standard_normal(
+                       (int(rng.integers(1, 16)) * max(1, mib // 32) * 8, 640)).astype(np.float32)
+                   for i in range(100)}
+        total = sum(t.nbytes for t in tensors.values())
+        st_path = os.path.join(directory, "bench.safetensors")
+        title = f"dict of 100 float32 arrays ({total / 2**20:.0f} MiB)"
+        save = [("arrayio", lambda: arrayio.save_safetensors(st_path, tensors))]
+        load = [("arrayio", lambda: arrayio.load_safetensors(st_path))]
+        if safetensors_np is not None:
+            save.append(("safetensors", lambda: safetensors_np.save_file(tensors, st_path)))
+            load.append(("safetensors", lambda: safetensors_np.load_file(st_path)))
+        c = Case(11, f"save_safetensors: {title} -> file", total)
+        c.run(save, repeat)
+        cases.append(c)
+        c = Case(11, f"load_safetensors: file -> {title}", total)
+        c.run(load, repeat)
+        cases.append(c)
+        os.remove(st_path)
+
     for p in (path, path2):
         if os.path.exists(p):
             os.remove(p)
     return cases
+
+
+def _mixed_arrays(rng, count, total):
+    """count arrays of assorted dtypes and sizes adding up to about total
+    bytes: a third contiguous, a third transposed, a third strided."""
+    dtypes = [np.float64, np.float32, np.int16, np.uint8, np.complex64, np.int64]
+    out = []
+    for i in range(count):
+        dt = np.dtype(dtypes[i % len(dtypes)])
+        n = max(16, int(rng.integers(1, 2 * total // count)) // dt.itemsize // 16 * 16)
+        base = rng.standard_normal(2 * n).astype(dt).reshape(-1, 16)
+        kind = i % 3
+        out.append(base[: n // 16] if kind == 0 else base[: n // 16].T if kind == 1 else base[::2])
+    return out
 
 
 _PEAK_SCRIPT = """

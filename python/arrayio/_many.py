@@ -28,7 +28,7 @@ _headers = {}
 
 
 class _Record:
-    __slots__ = ("array", "header", "offset", "order")
+    __slots__ = ("array", "header", "offset", "order", "flat")
 
 
 def _header_at(arr, fortran, start):
@@ -43,13 +43,22 @@ def _header_at(arr, fortran, start):
 
 
 def _layout(arrays):
-    """The records of the stream, and its length."""
+    """The records of the stream, and its length.  A record's `flat` is an
+    array whose C-order memory is the record's data when there is one (the
+    array, or its transpose when it is Fortran-contiguous), else None."""
     records, off = [], 0
+    ndarray = np.ndarray
     for i, a in enumerate(arrays):
-        arr = _core.as_array(a, f"arrays[{i}]")
+        if type(a) is ndarray and not a.dtype.hasobject:
+            arr = a
+        else:
+            arr = _core.as_array(a, f"arrays[{i}]")
         r = _Record()
-        fortran = arr.flags.f_contiguous and not arr.flags.c_contiguous
+        flags = arr.flags
+        c, f = flags.c_contiguous, flags.f_contiguous
+        fortran = f and not c
         r.array, r.order = arr, "F" if fortran else "C"
+        r.flat = arr if c else arr.T if f else None
         r.header = _header_at(arr, fortran, off)
         r.offset = off
         off += len(r.header) + arr.nbytes
@@ -85,8 +94,9 @@ def pack(arrays, out=None):
     bytes of ``out`` past the records are left alone.
     """
     records, total = _layout(list(arrays))
-    if out is None:
-        out = bytearray(total)
+    mine = out is None
+    if mine:
+        out = _core.new_bytearray(total)  # every byte is written below
         mv = memoryview(out)
     else:
         mv = _byte_buffer(out, "out", writable=True)
@@ -94,10 +104,26 @@ def pack(arrays, out=None):
             raise ValueError(f"out has {mv.nbytes} bytes; the packed arrays need {total}")
     if total == 0:
         return out
+    whole = None if mine else np.frombuffer(mv, np.uint8)
     with mv, ffi.from_buffer(mv) as base:
         for i, r in enumerate(records):
             h = len(r.header)
             ffi.memmove(base + r.offset, r.header, h)
+            nbytes = r.array.nbytes
+            if r.flat is not None and (mine or not np.may_share_memory(r.flat, whole)):
+                # contiguous: one memcpy from the array's own buffer (the
+                # cheapest call per array; pack's cost for many small ones)
+                if nbytes:
+                    ffi.memmove(base + r.offset + h, r.flat, nbytes)
+                continue
+            if nbytes <= _STAGE_MAX and mine:
+                # small and strided: numpy's copy costs less per call than
+                # describing the view to the core (items copied as bytes)
+                a = r.array
+                raw = np.dtype((np.void, a.itemsize))
+                dst = np.frombuffer(mv, raw, a.size, r.offset + h).reshape(a.shape)
+                np.copyto(dst, a.view(raw))
+                continue
             view = _core.View(r.array)
             if view.cview is not None:
                 raise_status(lib.arrayio_pack(view.cview, _core._ORDERS[r.order],

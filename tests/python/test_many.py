@@ -64,6 +64,18 @@ def test_unpack_views_the_buffer(arrs, readonly):
             assert g.flags.writeable == (not readonly)
 
 
+def test_pack_large_buffer_is_fully_written():
+    # past the size where pack's new buffer is left uninitialised: every
+    # byte must come from a header or an array
+    rng = np.random.default_rng(5)
+    arrs = [rng.standard_normal((300, 257)).T, np.arange(1_000_001, dtype=np.int8)[::3],
+            rng.standard_normal((3, 5, 7)), np.zeros(0), rng.integers(0, 9, (1 << 19,))]
+    data = arrayio.pack(arrs)
+    assert type(data) is bytearray and len(data) == arrayio.packed_size(arrs) > 4 << 20
+    for got, a in zip(npy_records(data), arrs):
+        assert got.dtype == a.dtype and np.array_equal(got, a)
+
+
 def test_pack_into_out():
     arrs = [np.arange(10.0), np.arange(6, dtype="<i4").reshape(2, 3).T]
     n = arrayio.packed_size(arrs)
