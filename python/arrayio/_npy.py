@@ -257,7 +257,8 @@ def header_from(h, where="invalid .npy file"):
     return out
 
 
-def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER_SIZE):
+def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER_SIZE,
+         out=None):
     """Load a .npy file: what ``numpy.load`` returns for it.
 
     Versions 1.0, 2.0 and 3.0, C or Fortran order, either byte order.  The
@@ -268,12 +269,21 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
     reading it (``file`` must then be a path or a file object with a
     descriptor).
 
+    ``out``, a writable ndarray or buffer-protocol object of any layout,
+    receives the data instead of a new array and is returned; its shape and
+    dtype (item size, kind and byte order) must be the file's, which is
+    checked, with both named, before any data is read.
+
     Raises ValueError for anything that is not a valid .npy file (a
     truncated one raises ShortReadError, which is a ValueError), and for
     object arrays unless ``allow_pickle=True``.
     """
     if mmap_mode not in (None, "r", "r+", "c"):
         raise ValueError(f"mmap_mode must be None, 'r', 'r+' or 'c', not {mmap_mode!r}")
+    if out is not None:
+        if mmap_mode is not None:
+            raise ValueError("out cannot be combined with mmap_mode")
+        out = _core.as_array(out, "out", writable=True)
     if allow_pickle:
         max_header_size = 1 << 62
     with _files.Input(file) as src:
@@ -283,6 +293,11 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
                 raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
             return _load_pickled(src, h)
         order = "F" if h.fortran_order else "C"
+        if out is not None:
+            _check_out(out, h)
+            src.check(h.nbytes)
+            src.read_into(_core.View(out), order, 0)
+            return out
         if mmap_mode is not None:
             return _memmap(src, h, mmap_mode, order)
         avail = src.available()
@@ -294,6 +309,15 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
         else:
             out = _read_unsized(src, h, order)
     return _as_dtype(out, h.dtype)
+
+
+def _check_out(out, h):
+    """out must hold exactly the file's array: same shape, same dtype."""
+    if out.dtype != h.dtype:
+        raise ValueError(f"out has dtype {out.dtype.str} ({out.dtype.itemsize}-byte items), "
+                         f"the file holds {h.dtype.str} ({h.dtype.itemsize}-byte items)")
+    if out.shape != h.shape:
+        raise ValueError(f"out has shape {out.shape}, the file's array has shape {h.shape}")
 
 
 # Arrays up to this size are allocated at once even when the source's size

@@ -495,3 +495,59 @@ def test_open_npy_assignment_drops_leading_ones(tmp_path):
         with pytest.raises(ValueError, match="sequence"):
             f[1, 2] = [[5.0]]          # as numpy: a scalar target takes no sequence
     assert np.array_equal(np.load(path), ref)
+
+
+@given(arrays(max_dims=3, max_side=5), st.sampled_from(["C", "F", "T", "strided", "mv"]))
+def test_load_into_out_of_any_layout(a, layout):
+    if a.dtype.hasobject:
+        return
+    f = io.BytesIO()
+    np.save(f, a)
+    expect = np.load(io.BytesIO(f.getvalue()))
+    if layout == "C":
+        out = np.empty(a.shape, a.dtype)
+    elif layout == "F":
+        out = np.empty(a.shape, a.dtype, order="F")
+    elif layout == "T":
+        out = np.empty(a.shape[::-1], a.dtype).T
+    elif layout == "strided":
+        big = np.empty(tuple(2 * n for n in a.shape), a.dtype)
+        out = big[tuple(slice(None, None, 2) for _ in a.shape)] if a.ndim else big[...]
+    else:
+        if a.dtype.str not in ("<f8", "<i4", "|u1"):
+            return
+        base = np.empty(a.shape, a.dtype)
+        out = memoryview(base)
+    got = arrayio.load(io.BytesIO(f.getvalue()), out=out)
+    check = np.asarray(out)
+    if not isinstance(out, memoryview):
+        assert got is out
+    assert check.dtype == expect.dtype and check.shape == expect.shape
+    assert same_bytes(check.tobytes(), expect.tobytes(), expect.dtype)
+
+
+def test_load_into_out_is_checked_first(tmp_path):
+    path = tmp_path / "x.npy"
+    np.save(path, np.arange(12, dtype="<f8").reshape(3, 4))
+    for out, msg in [(np.zeros((3, 4), "<f4"), r"out has dtype <f4 \(4-byte items\), the file holds <f8 \(8-byte items\)"),
+                     (np.zeros((3, 4), ">f8"), r"out has dtype >f8 .* the file holds <f8"),
+                     (np.zeros((4, 3), "<f8"), r"out has shape \(4, 3\), the file's array has shape \(3, 4\)"),
+                     (np.zeros(12, "<f8"), r"out has shape \(12,\)"),
+                     (bytearray(96), r"out has dtype \|u1")]:
+        before = np.asarray(out).copy()
+        with pytest.raises(ValueError, match=msg):
+            arrayio.load(path, out=out)
+        assert np.array_equal(np.asarray(out), before)  # untouched
+    ro = np.zeros((3, 4))
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="out is read-only"):
+        arrayio.load(path, out=ro)
+    with pytest.raises(ValueError, match="cannot be combined with mmap_mode"):
+        arrayio.load(path, out=np.zeros((3, 4)), mmap_mode="r")
+    # a file too short for its header's array: refused before out changes
+    data = path.read_bytes()
+    path.write_bytes(data[:-8])
+    out = np.full((3, 4), 7.0)
+    with pytest.raises(arrayio.ShortReadError):
+        arrayio.load(path, out=out)
+    assert (out == 7.0).all()
