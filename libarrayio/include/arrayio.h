@@ -618,8 +618,14 @@ ARRAYIO_API int arrayio_npy_read_header(int fd, void *buf, size_t buf_size,
  * which each tensor's bytes (C order, little-endian) sit at [begin, end).
  * The tensors tile the data exactly: in offset order, each begins where the
  * previous ended, the first at 0, the last ending at the end of the file.
- * The rules here are the safetensors library's (0.8), plus: names, metadata
- * keys and keys within an entry must not repeat. */
+ * The rules here are the safetensors library's (0.8), with these
+ * differences: names, metadata keys and keys within an entry must not
+ * repeat (the library keeps the last); an entry must be a JSON object and a
+ * dtype a string (the library's decoder also takes list and map forms that
+ * no writer emits); extents and item counts must fit int64, even when
+ * another extent is 0; values nest at most 64 deep (the library: 128); and
+ * numbers in skipped keys are not range-checked (the library refuses one
+ * beyond a double's range). */
 
 /* The safetensors library's limit on N, in bytes. */
 #define ARRAYIO_ST_MAX_HEADER_SIZE 100000000
@@ -698,6 +704,7 @@ typedef struct arrayio_st_header {
      * or SIZE_MAX when no entry is at fault. */
     size_t error_offset;
     size_t error_key_offset;
+    int error_in_metadata; /* 1: that key is one of "__metadata__"'s */
 } arrayio_st_header;
 
 /* Read the 8-byte length at prefix into *json_size and check it: at most
@@ -723,7 +730,7 @@ ARRAYIO_API int arrayio_st_read_prefix(const void *prefix, uint64_t file_size,
  * into work[0 .. work_size) (any alignment).  Call with work NULL (or too
  * small) to learn the size: the whole header is checked for syntax and
  * types, then ARRAYIO_ERR_SIZE is returned with out->work_size set, which
- * is less than 6 * size + 64 bytes.  With a large enough work buffer every
+ * is less than 7 * size + 64 bytes.  With a large enough work buffer every
  * rule is checked and *out filled.
  * Returns ARRAYIO_OK, ARRAYIO_ERR_NULL, ARRAYIO_ERR_SIZE or an
  * ARRAYIO_ERR_ST_* code (out->error_offset and out->error_key_offset say
@@ -737,10 +744,11 @@ ARRAYIO_API int arrayio_st_parse(const void *json, size_t size,
  * given, and store each tensor's begin and end.  The JSON is what the
  * safetensors library writes: compact, "__metadata__" first (only when
  * metadata is not NULL; metadata_count 0 then writes an empty object),
- * strings escaped as serde_json does.  For the same order and metadata the
- * bytes are the library's; it orders tensors by descending dtype (as
- * numbered above), then by name bytes, which keeps every tensor aligned to
- * its item size.
+ * strings escaped as serde_json does, metadata entries in the order given.
+ * For tensors in the library's order the bytes are the library's (with at
+ * most one metadata entry: it writes several in hash-map order); it orders
+ * tensors by descending dtype (as numbered above), then by name bytes,
+ * which keeps every tensor aligned to its item size.
  *
  * Names and metadata strings must be UTF-8, and names distinct (not
  * checked here: arrayio_st_parse refuses a file that repeats one).

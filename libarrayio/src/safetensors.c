@@ -108,6 +108,7 @@ typedef struct st_parser {
     char *text_buf;
     int has_metadata, seen_metadata;
     size_t error_offset, error_key_offset;
+    int error_in_metadata;
 } st_parser;
 
 static int st_fail(st_parser *P, int status)
@@ -396,13 +397,17 @@ static int st_uint_list(st_parser *P, int64_t *out, size_t max, size_t *n,
     for (;;) {
         uint64_t v;
         int is_uint;
+        const unsigned char *at;
         st_ws(P);
+        at = P->p;
         if (P->p >= P->end || (*P->p != '-' && (*P->p < '0' || *P->p > '9')))
             return st_fail(P, err);
         if ((st = st_number(P, &v, &is_uint)) != ARRAYIO_OK)
             return st;
-        if (!is_uint || k >= max)
+        if (!is_uint || k >= max) {
+            P->p = at;
             return st_fail(P, err);
+        }
         if (out != NULL)
             out[k] = (int64_t)v;
         k++;
@@ -545,6 +550,7 @@ static int st_metadata(st_parser *P)
         st_ws(P);
         if (P->p >= P->end || *P->p != '"') {
             P->error_key_offset = key_offset;
+            P->error_in_metadata = 1;
             return st_fail(P, ARRAYIO_ERR_ST_METADATA);
         }
         if ((st = st_text(P, &e->value, &e->value_size)) != ARRAYIO_OK)
@@ -595,7 +601,9 @@ static int st_top(st_parser *P)
             if ((st = st_expect(P, ':')) != ARRAYIO_OK)
                 return st;
             if (is_meta) {
-                P->text -= len + 1; /* not a tensor name: not kept */
+                /* its decoded text stays in the text area, unused: both
+                 * passes count it, so the second never writes past what
+                 * the first measured */
                 if ((st = st_metadata(P)) != ARRAYIO_OK)
                     return st;
             } else {
@@ -722,6 +730,7 @@ int arrayio_st_parse(const void *json, size_t size, uint64_t data_size,
     if (st != ARRAYIO_OK) {
         out->error_offset = P.error_offset;
         out->error_key_offset = P.error_key_offset;
+        out->error_in_metadata = P.error_in_metadata;
         return st;
     }
     need = st_layout(&P, &o_entries, &o_shapes, &o_text);
@@ -743,6 +752,7 @@ int arrayio_st_parse(const void *json, size_t size, uint64_t data_size,
     st = st_top(&P);
     out->error_offset = P.error_offset;
     out->error_key_offset = P.error_key_offset;
+    out->error_in_metadata = P.error_in_metadata;
     if (st != ARRAYIO_OK)
         return st;
 
@@ -759,6 +769,7 @@ int arrayio_st_parse(const void *json, size_t size, uint64_t data_size,
         if (st_bytes_cmp(P.entries[i - 1].key, P.entries[i - 1].key_size,
                          P.entries[i].key, P.entries[i].key_size) == 0) {
             out->error_offset = out->error_key_offset = P.entries[i].key_offset;
+            out->error_in_metadata = 1;
             return ARRAYIO_ERR_ST_DUPLICATE;
         }
     qsort(P.entries, P.meta_count, sizeof *P.entries, st_entry_by_place);

@@ -280,6 +280,7 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
     """
     if mmap_mode not in (None, "r", "r+", "c"):
         raise ValueError(f"mmap_mode must be None, 'r', 'r+' or 'c', not {mmap_mode!r}")
+    target = out
     if out is not None:
         if mmap_mode is not None:
             raise ValueError("out cannot be combined with mmap_mode")
@@ -289,15 +290,20 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
     with _files.Input(file) as src:
         h = parse_header(src.read_exact, max_header_size, src.filename)
         if h.has_object:
+            if out is not None:
+                raise ValueError("out cannot receive the file's array: it holds Python "
+                                 "objects (a pickle)")
             if not allow_pickle:
                 raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
             return _load_pickled(src, h)
         order = "F" if h.fortran_order else "C"
         if out is not None:
             _check_out(out, h)
-            src.check(h.nbytes)
+            avail = src.available()
+            if avail is not None and avail < h.nbytes:
+                raise ShortReadError(h.nbytes, avail, src.filename)
             src.read_into(_core.View(out), order, 0)
-            return out
+            return target
         if mmap_mode is not None:
             return _memmap(src, h, mmap_mode, order)
         avail = src.available()

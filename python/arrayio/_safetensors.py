@@ -36,6 +36,9 @@ _CODES = {ffi.string(lib.arrayio_st_dtype_name(i)).decode(): i
 _NAMES = {i: n for n, i in _CODES.items()}
 # Converting byte order: pieces of this many bytes.
 _SWAP_CHUNK = 1 << 20
+# From a source without a size, tensors up to this size are allocated at
+# once; larger ones grow with their data.
+_STREAM_ALLOC = 64 << 20
 
 
 def _ml_dtypes():
@@ -86,7 +89,7 @@ def _swapped_chunks(arr):
                    op_dtypes=[little], casting="equiv", order="C",
                    buffersize=max(1, _SWAP_CHUNK // arr.itemsize))
     for chunk in it:
-        yield chunk.copy()
+        yield chunk.copy().view(np.uint8)  # bytes: ml_dtypes types export no buffer
 
 
 def save_safetensors(file, tensors, metadata=None, *, buffer_size=None):
@@ -221,7 +224,10 @@ def _parse(json_bytes, data_size, where):
         else:
             key = _key_at(json_bytes, h.error_key_offset)
             if key is not None:
-                what = "__metadata__" if key == "__metadata__" else f"tensor {key!r}"
+                if h.error_in_metadata:
+                    what = f"__metadata__ key {key!r}"
+                else:
+                    what = "__metadata__" if key == "__metadata__" else f"tensor {key!r}"
                 detail = f" ({what}, header byte {int(h.error_offset)})"
             else:
                 detail = f" (header byte {int(h.error_offset)})"
@@ -270,8 +276,11 @@ def load_safetensors(file, *, mmap=False, with_metadata=False):
     """
     with _files.Input(file) as src:
         where = "invalid safetensors file" + (f" {src.filename!r}" if src.filename else "")
-        start = os.lseek(src.fd, 0, os.SEEK_CUR) if mmap and src.fd is not None else 0
         avail = src.available()
+        if mmap and src.fd is not None and avail is None:
+            raise ValueError("mmap=True needs a regular file (a path, or a file object or "
+                             "descriptor of one)")
+        start = os.lseek(src.fd, 0, os.SEEK_CUR) if mmap and src.fd is not None else 0
         prefix = src.read_exact(8)
         if len(prefix) < 8:
             raise ValueError(f"{where}: {len(prefix)} bytes, too short for the 8-byte header "
@@ -297,6 +306,7 @@ def load_safetensors(file, *, mmap=False, with_metadata=False):
         dtypes = [_numpy_dtype(code, name) for name, code, _, _, _ in tensors]
         if mmap:
             out = _mapped(src, start + 8 + n[0], tensors, dtypes, total)
+            os.lseek(src.fd, start + 8 + n[0] + total, os.SEEK_SET)  # as after reading
         elif avail is not None:
             out = {}
             for (name, _, shape, _, _), dt in zip(tensors, dtypes):
@@ -326,25 +336,33 @@ def _mapped(src, data_start, tensors, dtypes, total):
 
 
 def _read_stream(src, tensors, dtypes, total, where):
-    """From a source without a size: the data grows as it arrives (a header
-    that lies costs no more than the bytes really there), then the source
-    must be at its end."""
-    buf = bytearray(min(total, 64 << 20))
-    got = 0
-    while got < total:
-        with memoryview(buf) as mv:
-            try:
-                got += src.read_some_into(mv[got:])
-            except ShortReadError as exc:
-                raise ValueError(f"{where}: the file ends after {got + exc.got} of the "
-                                 f"{total} bytes of data the header describes") from None
-        if got < total:
-            buf.extend(bytes(min(len(buf), total - len(buf))))
+    """From a source without a size: each tensor into its own array, a
+    large one growing only as its data arrives (a header that lies costs
+    no more than the bytes really there); then the source must be at its
+    end."""
+    out, got = {}, 0
+    for (name, _, shape, begin, end), dt in zip(tensors, dtypes):
+        nbytes = end - begin
+        if nbytes <= _STREAM_ALLOC:
+            arr = np.empty(shape, dt)
+            buf = arr.view(np.uint8).reshape(-1) if arr.ndim else arr.reshape(1).view(np.uint8)
+        else:
+            buf = bytearray(_STREAM_ALLOC)
+        filled = 0
+        while filled < nbytes:
+            with memoryview(buf) as mv:
+                try:
+                    filled += src.read_some_into(mv[filled:nbytes])
+                except ShortReadError as exc:
+                    raise ValueError(f"{where}: the file ends after {got + filled + exc.got} of "
+                                     f"the {total} bytes of data the header describes") from None
+            if filled < nbytes and filled == len(buf):
+                buf.extend(bytes(min(len(buf), nbytes - len(buf))))
+        if nbytes > _STREAM_ALLOC:
+            arr = np.frombuffer(buf, dt).reshape(shape)  # malloc'd: aligned
+        got += nbytes
+        out[name] = arr
     if src.read_exact(1):
         raise ValueError(f"{where}: the file goes on after the {total} bytes of data the "
                          "header describes")
-    out = {}
-    for (name, _, shape, begin, end), dt in zip(tensors, dtypes):
-        count = (end - begin) // dt.itemsize
-        out[name] = np.frombuffer(buf, dt, count, begin).reshape(shape)
     return out

@@ -286,6 +286,24 @@ static void test_parser_errors(void)
             CHECK(h.error_key_offset == SIZE_MAX);
         free(work);
     }
+    /* Metadata errors say so. */
+    {
+        arrayio_st_header h;
+        void *work;
+        const char *j1 = "{\"__metadata__\":{\"k\":1}}";
+        const char *j2 = "{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}";
+        const char *j3 = "{\"a\":{\"dtype\":\"U8\",\"shape\":[0.5],\"data_offsets\":[0,0]}}";
+        CHECK_EQ(parse(j1, strlen(j1), 0, &h, &work), ARRAYIO_ERR_ST_METADATA);
+        CHECK_EQ(h.error_in_metadata, 1);
+        free(work);
+        CHECK_EQ(parse(j2, strlen(j2), 0, &h, &work), ARRAYIO_ERR_ST_DUPLICATE);
+        CHECK_EQ(h.error_in_metadata, 1);
+        free(work);
+        CHECK_EQ(parse(j3, strlen(j3), 0, &h, &work), ARRAYIO_ERR_ST_SHAPE);
+        CHECK_EQ(h.error_in_metadata, 0);
+        CHECK_EQ(h.error_offset, 28); /* at the number, not after it */
+        free(work);
+    }
     /* The data must end where the file does. */
     {
         arrayio_st_header h;
@@ -313,6 +331,23 @@ static void test_work_and_prefix(void)
     CHECK((char *)h.tensors >= work + 3 && (char *)(h.tensors + h.count) <= work + 3 + need);
     CHECK((uintptr_t)h.tensors % sizeof(void *) == 0);
     free(work);
+    /* Headers whose last string is the __metadata__ key, at every
+     * alignment, in buffers of exactly the size asked for (ASan checks). */
+    {
+        static const char *const metas[] = {
+            "{\"__metadata__\":null}", "{\"__metadata__\":{}}",
+            "{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]},\"__metadata__\":null}"};
+        size_t m, skew;
+        for (m = 0; m < 3; m++)
+            for (skew = 0; skew < 16; skew++) {
+                size_t n = strlen(metas[m]);
+                char *buf;
+                CHECK_EQ(arrayio_st_parse(metas[m], n, 0, NULL, 0, &h), ARRAYIO_ERR_SIZE);
+                buf = malloc(skew + h.work_size);
+                CHECK_EQ(arrayio_st_parse(metas[m], n, 0, buf + skew, h.work_size, &h), ARRAYIO_OK);
+                free(buf);
+            }
+    }
     CHECK_EQ(arrayio_st_parse(NULL, 1, 0, NULL, 0, &h), ARRAYIO_ERR_NULL);
     CHECK_EQ(arrayio_st_parse("{}", 2, 0, NULL, 0, NULL), ARRAYIO_ERR_NULL);
     CHECK_EQ(arrayio_st_parse("{}", (size_t)ARRAYIO_ST_MAX_HEADER_SIZE + 1, 0, NULL, 0, &h),

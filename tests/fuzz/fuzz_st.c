@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *json = (const char *)data;
     arrayio_st_header h;
-    char *work;
+    char *work, *base;
     int st;
     uint64_t n;
 
@@ -174,7 +174,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_ASSERT(h.work_size > 0 && h.work_size < 7 * size + 64);
-    work = malloc(h.work_size);
+    /* The work buffer at any alignment, with not one byte to spare. */
+    {
+        size_t skew = size % 16;
+        base = malloc(skew + h.work_size);
+        work = base + skew;
+    }
     FUZZ_ASSERT(arrayio_st_parse(json, size, ARRAYIO_ST_SIZE_UNKNOWN, work, h.work_size - 1,
                                  &h) == ARRAYIO_ERR_SIZE);
     st = arrayio_st_parse(json, size, ARRAYIO_ST_SIZE_UNKNOWN, work, h.work_size, &h);
@@ -182,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Only the rules that need everything stored can fail now. */
         FUZZ_ASSERT(st == ARRAYIO_ERR_ST_DUPLICATE || st == ARRAYIO_ERR_ST_OFFSETS);
         FUZZ_ASSERT(h.error_key_offset < size && json[h.error_key_offset] == '"');
-        free(work);
+        free(base);
         return 0;
     }
     check_header(&h, work, h.work_size);
@@ -199,6 +204,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     roundtrip(&h);
-    free(work);
+    free(base);
     return 0;
 }

@@ -551,3 +551,20 @@ def test_load_into_out_is_checked_first(tmp_path):
     with pytest.raises(arrayio.ShortReadError):
         arrayio.load(path, out=out)
     assert (out == 7.0).all()
+
+
+def test_load_into_out_returns_out_and_refuses_pickles():
+    f = io.BytesIO()
+    np.save(f, np.arange(6, dtype=np.uint8))
+    out = bytearray(6)
+    assert arrayio.load(io.BytesIO(f.getvalue()), out=out) is out
+    assert out == bytes(range(6))
+    short = io.BytesIO(f.getvalue()[:-2])
+    out = bytearray(b"xxxxxx")
+    with pytest.raises(arrayio.ShortReadError):
+        arrayio.load(short, out=out)
+    assert out == b"xxxxxx"  # a BytesIO's size is known: refused before any byte moves
+    g = io.BytesIO()
+    np.save(g, np.array([1, "x", None], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="Python objects"):
+        arrayio.load(io.BytesIO(g.getvalue()), allow_pickle=True, out=np.zeros(3))

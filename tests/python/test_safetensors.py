@@ -182,6 +182,7 @@ def test_file_objects_and_positions(tmp_path):
         assert f.tell() == 7 + len(expect)
         f.seek(7)
         mapped = arrayio.load_safetensors(f, mmap=True)
+        assert f.tell() == 7 + len(expect)  # after the data, as when reading
     assert path.read_bytes() == b"prefix!" + expect
     for g in (got, mapped):
         assert np.array_equal(g["a"], tensors["a"]) and np.array_equal(g["b"], tensors["b"])
@@ -255,7 +256,7 @@ BAD = [
     ({"a": [1, 2]}, 2, "tensor 'a'", "ARRAYIO_ERR_ST_SCHEMA"),
     ({"a": entry("U8", [2], 0, 2)}, 3, "data is 2 bytes, the file has 3", "ARRAYIO_ERR_ST_DATA_END"),
     ({"a": entry("U8", [2], 0, 2)}, 1, "data is 2 bytes, the file has 1", "ARRAYIO_ERR_ST_DATA_END"),
-    ({"__metadata__": {"k": 1}}, 0, "__metadata__", "ARRAYIO_ERR_ST_METADATA"),
+    ({"__metadata__": {"k": 1}}, 0, "__metadata__ key 'k'", "ARRAYIO_ERR_ST_METADATA"),
     ({"__metadata__": "x"}, 0, "__metadata__", "ARRAYIO_ERR_ST_METADATA"),
 ]
 
@@ -358,3 +359,61 @@ def test_buffer_protocol_inputs():
     got = arrayio.load_safetensors(io.BytesIO(f.getvalue()))
     assert np.array_equal(got["mv"], arr[::2])
     assert got["bytes"].dtype == np.uint8 and got["bytes"].tobytes() == b"abc"
+
+
+def test_metadata_duplicate_is_named():
+    raw = st_file(b'{"__metadata__":{"k":"v","k":"w"}}')
+    with pytest.raises(ValueError, match="__metadata__ key 'k'.*ARRAYIO_ERR_ST_DUPLICATE"):
+        arrayio.load_safetensors(io.BytesIO(raw))
+
+
+def test_big_endian_ml_dtype_to_a_path(tmp_path):
+    bf = np.arange(5).astype(ml_dtypes.bfloat16)
+    path = tmp_path / "be.safetensors"
+    arrayio.save_safetensors(path, {"t": bf.astype(bf.dtype.newbyteorder(">"))})
+    got = arrayio.load_safetensors(path)["t"]
+    assert got.tobytes() == bf.tobytes()
+
+
+class _Unsized(io.RawIOBase):
+    """A readable stream with no size and no descriptor."""
+
+    def __init__(self, data):
+        self.f = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        return self.f.readinto(b)
+
+
+def test_stream_load_gives_separate_aligned_arrays():
+    data = stn.save({"a": np.ones(1, np.uint8), "b": np.arange(3, dtype=np.float32),
+                     "c": np.full((), 2.5)})
+    got = arrayio.load_safetensors(_Unsized(data))
+    ref = stn.load(data)
+    for k in ref:
+        assert got[k].flags.aligned and got[k].flags.writeable
+        assert got[k].dtype == ref[k].dtype and np.array_equal(got[k], ref[k])
+    assert not np.shares_memory(got["a"], got["b"])
+
+
+def test_stream_load_of_a_large_tensor_grows(monkeypatch):
+    from arrayio import _safetensors
+    monkeypatch.setattr(_safetensors, "_STREAM_ALLOC", 64)
+    a = np.arange(1000, dtype=np.float64)
+    data = stn.save({"a": a, "z": np.arange(3, dtype=np.uint8)})
+    got = arrayio.load_safetensors(_Unsized(data))
+    assert np.array_equal(got["a"], a) and got["a"].flags.aligned
+    with pytest.raises(ValueError, match="ends after 1000 of the 8003 bytes"):
+        arrayio.load_safetensors(_Unsized(data[:-7003]))
+
+
+def test_mmap_needs_a_regular_file():
+    data = stn.save({"a": np.ones(2)})
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    with open(r, "rb", buffering=0) as f, pytest.raises(ValueError, match="needs a regular file"):
+        arrayio.load_safetensors(f, mmap=True)
