@@ -33,16 +33,13 @@ static const spec golden_tensors[] = {
 };
 #define NGOLDEN (sizeof golden_tensors / sizeof golden_tensors[0])
 
-/* Parse with an exactly sized work buffer (malloc'd, returned in *work). */
 static int parse(const char *json, size_t n, uint64_t data_size,
                  arrayio_st_header *h, void **work)
 {
-    int st = arrayio_st_parse(json, n, data_size, NULL, 0, h);
-    *work = NULL;
-    if (st != ARRAYIO_ERR_SIZE)
-        return st;
-    *work = malloc(h->work_size);
-    return arrayio_st_parse(json, n, data_size, *work, h->work_size, h);
+    char *w;
+    int st = tu_st_parse(json, n, data_size, h, &w);
+    *work = w;
+    return st;
 }
 
 static void fill_tensors(arrayio_st_tensor *t)

@@ -201,4 +201,18 @@ static inline void tu_make_view(tu_rview *r, int disjoint)
     r->v.strides = r->strides;
 }
 
+/* arrayio_st_parse as a caller does it: learn the work size, allocate
+ * exactly that, parse again.  *work (free it) is NULL when the first call
+ * already failed. */
+static inline int tu_st_parse(const char *json, size_t n, uint64_t data_size,
+                              arrayio_st_header *h, char **work)
+{
+    int st = arrayio_st_parse(json, n, data_size, NULL, 0, h);
+    *work = NULL;
+    if (st != ARRAYIO_ERR_SIZE)
+        return st;
+    *work = (char *)malloc(h->work_size);
+    return arrayio_st_parse(json, n, data_size, *work, h->work_size, h);
+}
+
 #endif

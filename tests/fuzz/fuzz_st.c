@@ -86,19 +86,6 @@ static void check_header(const arrayio_st_header *h, const char *work, size_t wo
     }
 }
 
-/* Parse with an exactly sized buffer; returns the status, *work owned by
- * the caller. */
-static int parse_exact(const char *json, size_t size, uint64_t data_size,
-                       arrayio_st_header *h, char **work)
-{
-    int st = arrayio_st_parse(json, size, data_size, NULL, 0, h);
-    *work = NULL;
-    if (st != ARRAYIO_ERR_SIZE)
-        return st;
-    *work = malloc(h->work_size ? h->work_size : 1);
-    return arrayio_st_parse(json, size, data_size, *work, h->work_size, h);
-}
-
 static void roundtrip(const arrayio_st_header *h)
 {
     arrayio_st_tensor *t = malloc((h->count ? h->count : 1) * sizeof *t);
@@ -120,7 +107,7 @@ static void roundtrip(const arrayio_st_header *h)
                                          h->metadata_count, out, len, &len) == ARRAYIO_OK);
     for (i = 0; i < h->count; i++)
         FUZZ_ASSERT(t[i].begin == h->tensors[i].begin && t[i].end == h->tensors[i].end);
-    FUZZ_ASSERT(parse_exact((const char *)out + 8, len - 8, h->data_size, &back, &work) == ARRAYIO_OK);
+    FUZZ_ASSERT(tu_st_parse((const char *)out + 8, len - 8, h->data_size, &back, &work) == ARRAYIO_OK);
     FUZZ_ASSERT(back.count == h->count && back.has_metadata == h->has_metadata &&
                 back.metadata_count == h->metadata_count && back.data_size == h->data_size);
     for (i = 0; i < h->count; i++) {
@@ -195,10 +182,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         arrayio_st_header h2;
         char *w2;
-        FUZZ_ASSERT(parse_exact(json, size, h.data_size, &h2, &w2) == ARRAYIO_OK);
+        FUZZ_ASSERT(tu_st_parse(json, size, h.data_size, &h2, &w2) == ARRAYIO_OK);
         free(w2);
         if (h.data_size < UINT64_MAX - 1) {
-            FUZZ_ASSERT(parse_exact(json, size, h.data_size + 1, &h2, &w2) ==
+            FUZZ_ASSERT(tu_st_parse(json, size, h.data_size + 1, &h2, &w2) ==
                         ARRAYIO_ERR_ST_DATA_END);
             free(w2);
         }
