@@ -440,13 +440,14 @@ static int st_tensor(st_parser *P, arrayio_st_tensor *t)
     int64_t *shape = P->store ? P->shapes + P->dims : local;
     uint64_t nbytes;
     st_ws(P);
-    if (P->p >= P->end || *P->p != '{')
-        return st_fail(P, P->p < P->end && (*P->p == '[' || *P->p == '"' ||
-                                             *P->p == 'n' || *P->p == 't' ||
-                                             *P->p == 'f' || *P->p == '-' ||
-                                             (*P->p >= '0' && *P->p <= '9'))
-                              ? ARRAYIO_ERR_ST_SCHEMA
-                              : ARRAYIO_ERR_ST_SYNTAX);
+    if (P->p >= P->end || *P->p != '{') {
+        /* JSON, but not an object: the wrong shape; else a syntax error */
+        const unsigned char *at = P->p;
+        if ((st = st_skip(P, 1)) != ARRAYIO_OK)
+            return st;
+        P->p = at;
+        return st_fail(P, ARRAYIO_ERR_ST_SCHEMA);
+    }
     P->p++;
     st_ws(P);
     if (P->p < P->end && *P->p == '}')

@@ -343,6 +343,11 @@ def _available(fd):
     return max(0, st.st_size - os.lseek(fd, 0, os.SEEK_CUR))
 
 
+# From a source without a size (a pipe, a compressed stream), arrays up to
+# this size are allocated at once; larger ones grow with their data.
+STREAM_ALLOC = 64 << 20
+
+
 class Input(_Endpoint):
     """An opened source; call check(nbytes) before allocating, then
     read_into(view, order, buffer_size)."""
@@ -385,6 +390,23 @@ class Input(_Endpoint):
                 raise ShortReadError(len(mv), exc.got, self.filename) from None
         _read_exact(self.obj, mv, 0, len(mv))
         return len(mv)
+
+    def read_growing(self, nbytes):
+        """nbytes from the source in a new bytearray that grows only as the
+        data arrives (from STREAM_ALLOC bytes, doubling), so a length that
+        lies costs at most twice what the source really holds.
+        ShortReadError (expected nbytes, with .got) at end of file."""
+        buf = bytearray(min(nbytes, STREAM_ALLOC))
+        got = 0
+        while got < nbytes:
+            with memoryview(buf) as mv:
+                try:
+                    got += self.read_some_into(mv[got:])
+                except ShortReadError as exc:
+                    raise ShortReadError(nbytes, got + exc.got, self.filename) from None
+            if got < nbytes:
+                buf.extend(bytes(min(len(buf), nbytes - len(buf))))
+        return buf
 
     def read_exact(self, n):
         """Up to n bytes: fewer only at end of file.  Read in pieces of at

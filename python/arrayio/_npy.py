@@ -299,22 +299,23 @@ def load(file, *, mmap_mode=None, allow_pickle=False, max_header_size=MAX_HEADER
         order = "F" if h.fortran_order else "C"
         if out is not None:
             _check_out(out, h)
-            avail = src.available()
-            if avail is not None and avail < h.nbytes:
-                raise ShortReadError(h.nbytes, avail, src.filename)
-            src.read_into(_core.View(out), order, 0)
-            return target
-        if mmap_mode is not None:
+        elif mmap_mode is not None:
             return _memmap(src, h, mmap_mode, order)
         avail = src.available()
-        if avail is not None or h.nbytes <= _STREAM_ALLOC:
-            if avail is not None and avail < h.nbytes:
-                raise ShortReadError(h.nbytes, avail, src.filename)
-            out = _empty(h.shape, h.dtype, order)
+        if avail is not None and avail < h.nbytes:
+            raise ShortReadError(h.nbytes, avail, src.filename)
+        if out is not None:
             src.read_into(_core.View(out), order, 0)
+            return target
+        if avail is not None or h.nbytes <= _files.STREAM_ALLOC:
+            arr = _empty(h.shape, h.dtype, order)
+            src.read_into(_core.View(arr), order, 0)
         else:
-            out = _read_unsized(src, h, order)
-    return _as_dtype(out, h.dtype)
+            # no size to check the header against: the buffer grows with
+            # the data and becomes the array's memory
+            buf = src.read_growing(h.nbytes)
+            arr = np.frombuffer(buf, dtype=_storage(h.dtype)).reshape(h.shape, order=order)
+    return _as_dtype(arr, h.dtype)
 
 
 def _check_out(out, h):
@@ -324,31 +325,6 @@ def _check_out(out, h):
                          f"the file holds {h.dtype.str} ({h.dtype.itemsize}-byte items)")
     if out.shape != h.shape:
         raise ValueError(f"out has shape {out.shape}, the file's array has shape {h.shape}")
-
-
-# Arrays up to this size are allocated at once even when the source's size
-# is unknown (a pipe, a compressed stream); larger ones grow with the data.
-_STREAM_ALLOC = 64 << 20
-
-
-def _read_unsized(src, h, order):
-    """Read h.nbytes from a source of unknown size without trusting the
-    header for the allocation: the buffer doubles only as data arrives, so
-    a header that lies costs at most twice the bytes the stream really has.
-    The bytes land in a bytearray that becomes the array's memory."""
-    buf = bytearray(_STREAM_ALLOC)
-    got = 0
-    while True:
-        with memoryview(buf) as mv:
-            try:
-                got += src.read_some_into(mv[got:])
-            except ShortReadError as exc:
-                raise ShortReadError(h.nbytes, got + exc.got, src.filename) from None
-        if got == h.nbytes:
-            break
-        buf.extend(bytes(min(len(buf), h.nbytes - len(buf))))
-    flat = np.frombuffer(buf, dtype=_storage(h.dtype))
-    return flat.reshape(h.shape, order=order)
 
 
 def _load_pickled(src, h):

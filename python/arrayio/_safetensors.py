@@ -36,9 +36,6 @@ _CODES = {ffi.string(lib.arrayio_st_dtype_name(i)).decode(): i
 _NAMES = {i: n for n, i in _CODES.items()}
 # Converting byte order: pieces of this many bytes.
 _SWAP_CHUNK = 1 << 20
-# From a source without a size, tensors up to this size are allocated at
-# once; larger ones grow with their data.
-_STREAM_ALLOC = 64 << 20
 
 
 def _ml_dtypes():
@@ -343,23 +340,15 @@ def _read_stream(src, tensors, dtypes, total, where):
     out, got = {}, 0
     for (name, _, shape, begin, end), dt in zip(tensors, dtypes):
         nbytes = end - begin
-        if nbytes <= _STREAM_ALLOC:
-            arr = np.empty(shape, dt)
-            buf = arr.view(np.uint8).reshape(-1) if arr.ndim else arr.reshape(1).view(np.uint8)
-        else:
-            buf = bytearray(_STREAM_ALLOC)
-        filled = 0
-        while filled < nbytes:
-            with memoryview(buf) as mv:
-                try:
-                    filled += src.read_some_into(mv[filled:nbytes])
-                except ShortReadError as exc:
-                    raise ValueError(f"{where}: the file ends after {got + filled + exc.got} of "
-                                     f"the {total} bytes of data the header describes") from None
-            if filled < nbytes and filled == len(buf):
-                buf.extend(bytes(min(len(buf), nbytes - len(buf))))
-        if nbytes > _STREAM_ALLOC:
-            arr = np.frombuffer(buf, dt).reshape(shape)  # malloc'd: aligned
+        try:
+            if nbytes <= _files.STREAM_ALLOC:
+                arr = np.empty(shape, dt)
+                src.read_into(_core.View(arr), "C", 0)
+            else:
+                arr = np.frombuffer(src.read_growing(nbytes), dt).reshape(shape)
+        except ShortReadError as exc:
+            raise ValueError(f"{where}: the file ends after {got + exc.got} of the {total} "
+                             "bytes of data the header describes") from None
         got += nbytes
         out[name] = arr
     if src.read_exact(1):

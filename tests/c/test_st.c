@@ -227,6 +227,9 @@ static void test_parser_errors(void)
         {"{\"\xff\":{}}", ARRAYIO_ERR_ST_ENCODING, 2, -1},
         {"{\"\xed\xa0\x80\":{}}", ARRAYIO_ERR_ST_ENCODING, 2, -1},
         {"{\"a\":[]}", ARRAYIO_ERR_ST_SCHEMA, 5, 1},
+        {"{\"a\":\"x\"}", ARRAYIO_ERR_ST_SCHEMA, 5, 1},
+        {"{\"a\":[1,}}", ARRAYIO_ERR_ST_SYNTAX, -1, 1}, /* not JSON: not a shape error */
+        {"{\"a\":x}", ARRAYIO_ERR_ST_SYNTAX, 5, 1},
         {"{\"a\":{}}", ARRAYIO_ERR_ST_SCHEMA, -1, 1},
         {"{\"a\":{\"dtype\":\"U8\",\"shape\":[2]}}", ARRAYIO_ERR_ST_SCHEMA, -1, 1},
         {"{\"a\":{\"dtype\":\"u8\",\"shape\":[2],\"data_offsets\":[0,2]}}", ARRAYIO_ERR_ST_DTYPE, 14, 1},

@@ -11,12 +11,32 @@ typedef struct fview {
     int64_t shape[5], strides[5];
 } fview;
 
-/* A view into arena (of ARENA bytes) or refuse (return 0) when it does not
+/* Set f's data to a place in arena (of ARENA bytes) drawn from the input
+ * where all its bytes fit (shape and strides set), or refuse (return 0). */
+static int place_view(fuzz_input *in, fview *f, unsigned char *arena)
+{
+    int64_t low = 0, high = (int64_t)f->v.itemsize, place;
+    int d;
+    for (d = 0; d < f->v.ndim; d++)
+        if (f->shape[d] > 1) {
+            int64_t span = (f->shape[d] - 1) * f->strides[d];
+            if (span < 0)
+                low += span;
+            else
+                high += span;
+        }
+    if (high - low > ARENA)
+        return 0;
+    place = fz_range(in, 0, ARENA - (high - low));
+    f->v.data = arena + place - low;
+    return 1;
+}
+
+/* A view of drawn strides into arena, or refuse (return 0) when it does not
  * fit. */
 static int draw_view(fuzz_input *in, fview *f, unsigned char *arena,
                      size_t itemsize, int ndim, const int64_t *shape)
 {
-    int64_t low = 0, high = (int64_t)itemsize, place;
     int d;
     f->v.itemsize = itemsize;
     f->v.ndim = ndim;
@@ -25,19 +45,8 @@ static int draw_view(fuzz_input *in, fview *f, unsigned char *arena,
     for (d = 0; d < ndim; d++) {
         f->shape[d] = shape[d];
         f->strides[d] = fz_range(in, -48, 48);
-        if (shape[d] > 1) {
-            int64_t span = (shape[d] - 1) * f->strides[d];
-            if (span < 0)
-                low += span;
-            else
-                high += span;
-        }
     }
-    if (high - low > ARENA)
-        return 0;
-    place = fz_range(in, 0, ARENA - (high - low));
-    f->v.data = arena + place - low;
-    return 1;
+    return place_view(in, f, arena);
 }
 
 static uint64_t nbytes_of(const arrayio_view *v)
@@ -123,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         unsigned char *dbuf = op == 2 ? b : a;
         unsigned char *rbuf = op == 2 ? ref_b : ref_a;
-        int64_t stride = (int64_t)itemsize, place, low = 0, high;
+        int64_t stride = (int64_t)itemsize;
         arrayio_view r;
         dst.v.itemsize = itemsize;
         dst.v.ndim = ndim;
@@ -140,19 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (d = 0; d < ndim; d++)
             dst.shape[d] = shape[d];
-        high = (int64_t)itemsize;
-        for (d = 0; d < ndim; d++)
-            if (shape[d] > 1) {
-                int64_t span = (shape[d] - 1) * dst.strides[d];
-                if (span < 0)
-                    low += span;
-                else
-                    high += span;
-            }
-        if (high - low > ARENA)
+        if (!place_view(&in, &dst, dbuf))
             return 0;
-        place = fz_range(&in, 0, ARENA - (high - low));
-        dst.v.data = dbuf + place - low;
         memcpy(ref_a, a, ARENA);
         memcpy(ref_b, b, ARENA);
         tu_ref_pack(&src.v, 'C', s1); /* the temporary */

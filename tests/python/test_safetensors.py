@@ -400,8 +400,8 @@ def test_stream_load_gives_separate_aligned_arrays():
 
 
 def test_stream_load_of_a_large_tensor_grows(monkeypatch):
-    from arrayio import _safetensors
-    monkeypatch.setattr(_safetensors, "_STREAM_ALLOC", 64)
+    from arrayio import _files
+    monkeypatch.setattr(_files, "STREAM_ALLOC", 64)
     a = np.arange(1000, dtype=np.float64)
     data = stn.save({"a": a, "z": np.arange(3, dtype=np.uint8)})
     got = arrayio.load_safetensors(_Unsized(data))
